@@ -1,0 +1,66 @@
+# phyr-umem: see README.md.  The two commands for a new user are
+# `make demo` and `make check`; the rest are their parts.
+
+CC      ?= gcc
+B       := build
+CSTD    := -std=c11 -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+# The phyr list compiles in userspace from the kernel sources through a thin
+# compat header (kernel/ib_umem_phyr/compat/).
+KSRC    := kernel/ib_umem_phyr
+UNIT_CFLAGS := $(CSTD) $(WARN) -g -O1 $(SAN) -I$(KSRC)/compat/include \
+           -I$(KSRC)/include -Itests/user $(shell pkg-config --cflags check 2>/dev/null)
+UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+UNIT_SRCS := $(wildcard tests/user/*.c) $(KSRC)/lib/phyr.c \
+             $(KSRC)/lib/phyr_kunit.c $(KSRC)/compat/phyr_compat.c
+UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
+             $(wildcard $(KSRC)/compat/include/*.h $(KSRC)/compat/include/*/*.h)
+
+.PHONY: help demo check unit deps-unit unit-build guest-programs kernels debug-kernel \
+        deps clean
+
+help:
+	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in a guest"
+	@echo "make check   every test (Check, KUnit in the guest, VM tests)"
+	@echo "make unit    userspace unit tests only"
+	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
+
+demo: guest-programs
+	@bench/demo.sh
+
+check:
+	@tests/check.sh
+
+unit: deps-unit unit-build
+	@cd $(B) && CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/unit.tap ./tests/unit
+
+deps-unit:
+	@ci/deps.sh unit
+
+unit-build: $(B)/tests/unit
+
+$(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
+
+guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_footprint
+
+$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+
+$(B)/bench/mr_footprint: bench/mr_footprint.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+
+kernels:
+	@ci/build-kernel.sh stock phyr
+
+debug-kernel:
+	@ci/build-kernel.sh debug
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,30 @@
+# Shared by the ci/ and tests/ scripts: paths, messages, the kernel flavours.
+# shellcheck shell=bash
+
+PHYR_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Kernel sources, build trees and ccache live outside the checkout so that a
+# fresh clone on the same machine reuses them; override with PHYR_CACHE.
+PHYR_CACHE=${PHYR_CACHE:-$HOME/.cache/phyr-umem}
+PHYR_LINUX_TARBALL=${PHYR_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+PHYR_FLAVOURS="stock phyr debug"
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "==> $*" >&2
+}
+
+# The bzImage of a flavour, whether built or not.
+kernel_image() {
+	echo "$PHYR_CACHE/out-$1/arch/x86/boot/bzImage"
+}
+
+check_flavour() {
+	case " $PHYR_FLAVOURS " in
+	*" $1 "*) ;;
+	*) die "unknown kernel flavour '$1' (one of: $PHYR_FLAVOURS)" ;;
+	esac
+}

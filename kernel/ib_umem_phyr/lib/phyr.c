@@ -1,0 +1,1207 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Packed physical-range lists: storage, appending, iteration and seeking.
+ * See include/linux/phyr.h for the design.
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/init.h>
+#include <linux/log2.h>
+#include <linux/math.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/phyr.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/wordpart.h>
+
+/*
+ * Chunk size: a fully fragmented list stores one 8-byte entry per page, so
+ * the cost per page is (chunk + its index slot) / entries per chunk:
+ *
+ *	chunk	entries	B/page
+ *	 512	  58	 9.10
+ *	1024	 122	 8.52
+ *	2048	 250	 8.26
+ *	2048	 253	 8.16	(24-byte header, this layout)
+ *	4096	 506	 8.13
+ *
+ * 2048 meets the 8.2 B/page budget while keeping a linear scan inside a
+ * mixed chunk short; chunks of single pages are seeked in O(1) anyway.
+ */
+struct phyr_chunk {
+	struct phyr_chunk_hdr hdr;
+	u32 words[PHYR_CHUNK_WORDS];
+};
+
+static_assert(sizeof(struct phyr_chunk) == PHYR_CHUNK_SIZE);
+
+/*
+ * Index nodes map byte offsets to chunks (level 1) or to lower nodes.  Each
+ * slot holds the untrimmed start offset of the first chunk below it.
+ */
+#define PHYR_NODE_SLOTS	((PAGE_SIZE - sizeof(u64)) / (sizeof(u64) + sizeof(void *)))
+#define PHYR_MAX_HEIGHT	8
+
+struct phyr_node {
+	u64 nr;
+	u64 start[PHYR_NODE_SLOTS];
+	void *slot[PHYR_NODE_SLOTS];
+};
+
+static_assert(sizeof(struct phyr_node) <= PAGE_SIZE);
+
+static struct kmem_cache *phyr_chunk_cache;
+static struct kmem_cache *phyr_node_cache;
+
+/* Entry decoding */
+
+static const u8 phyr_enc_words[] = {
+	[PHYR_ENC_BLOCK] = sizeof(struct phyr_ent_block) / sizeof(u32),
+	[PHYR_ENC_COUNT] = sizeof(struct phyr_ent_count) / sizeof(u32),
+	[PHYR_ENC_BYTES] = sizeof(struct phyr_ent_bytes) / sizeof(u32),
+	[PHYR_ENC_LARGE] = sizeof(struct phyr_ent_large) / sizeof(u32),
+};
+
+static inline enum phyr_enc ent_enc(const u32 *w)
+{
+	return w[1] >> (PHYR_MODE_SHIFT - 32);
+}
+
+static inline unsigned int ent_words(const u32 *w)
+{
+	return phyr_enc_words[ent_enc(w)];
+}
+
+static inline unsigned int ent_order(const u32 *w)
+{
+	return (w[1] >> (PHYR_ORDER_SHIFT - 32)) & (BIT(PHYR_ORDER_BITS) - 1);
+}
+
+static inline bool ent_is_pages(const u32 *w)
+{
+	return ent_enc(w) <= PHYR_ENC_COUNT;
+}
+
+static void ent_decode(const u32 *w, struct phyr *p)
+{
+	u64 w0 = w[0] | (u64)w[1] << 32;
+	phys_addr_t base = (w0 & PHYR_PFN_MASK) << PHYR_PFN_SHIFT;
+	unsigned int order = ent_order(w);
+	u64 w1;
+
+	switch (ent_enc(w)) {
+	case PHYR_ENC_BLOCK:
+		p->addr = base;
+		p->len = PHYR_PFN_SIZE << order;
+		break;
+	case PHYR_ENC_COUNT:
+		p->addr = base;
+		p->len = ((u64)w[2] << order) << PHYR_PFN_SHIFT;
+		break;
+	case PHYR_ENC_BYTES:
+		p->addr = base | (w[2] & (PHYR_PFN_SIZE - 1));
+		p->len = (w[2] >> PHYR_PFN_SHIFT) | (u64)order << 20;
+		break;
+	case PHYR_ENC_LARGE:
+		w1 = w[2] | (u64)w[3] << 32;
+		p->addr = base | (w1 & (PHYR_PFN_SIZE - 1));
+		p->len = (w1 >> PHYR_PFN_SHIFT) | (w0 & PHYR_HIGH_MASK);
+		break;
+	}
+}
+
+static inline void ent_put_w0(u32 *w, enum phyr_enc enc, u64 pfn, u64 high)
+{
+	u64 w0 = pfn | high | (u64)enc << PHYR_MODE_SHIFT;
+
+	w[0] = lower_32_bits(w0);
+	w[1] = upper_32_bits(w0);
+}
+
+/* The largest order a block starting at @pfn can have. */
+static inline unsigned int pfn_align(u64 pfn)
+{
+	return pfn ? min_t(unsigned int, __ffs64(pfn), PHYR_MAX_ORDER) :
+		     PHYR_MAX_ORDER;
+}
+
+/*
+ * Encode the largest prefix of a run of whole pages that one entry holds:
+ * a BLOCK when the run is a naturally aligned power of two, else a COUNT of
+ * blocks as large as the start's alignment allows.  Returns the number of
+ * words written; *@len is cut to the bytes encoded.
+ */
+static unsigned int ent_encode_pages(u32 *w, phys_addr_t addr, u64 *len)
+{
+	u64 pfn = addr >> PHYR_PFN_SHIFT, n = *len >> PHYR_PFN_SHIFT;
+	unsigned int order;
+
+	if (is_power_of_2(n) && ilog2(n) <= PHYR_MAX_ORDER &&
+	    !(pfn & (n - 1))) {
+		ent_put_w0(w, PHYR_ENC_BLOCK, pfn, (u64)ilog2(n) << PHYR_ORDER_SHIFT);
+		return phyr_enc_words[PHYR_ENC_BLOCK];
+	}
+	order = min_t(unsigned int, pfn_align(pfn), __ffs64(n));
+	if ((n >> order) > U32_MAX) {
+		/* Too long for one entry: the alignment of the start decides */
+		order = pfn_align(pfn);
+		n = min_t(u64, n, (u64)U32_MAX << order) & ~(BIT_ULL(order) - 1);
+		*len = n << PHYR_PFN_SHIFT;
+	}
+	ent_put_w0(w, PHYR_ENC_COUNT, pfn, (u64)order << PHYR_ORDER_SHIFT);
+	w[2] = n >> order;
+	return phyr_enc_words[PHYR_ENC_COUNT];
+}
+
+/* As ent_encode_pages(), for a range of bytes that need not be pages. */
+static unsigned int ent_encode_bytes(u32 *w, phys_addr_t addr, u64 *len)
+{
+	u64 pfn = addr >> PHYR_PFN_SHIFT, off = addr & (PHYR_PFN_SIZE - 1);
+	u64 l = *len;
+
+	if (l < PHYR_BYTES_LIMIT) {
+		ent_put_w0(w, PHYR_ENC_BYTES, pfn, (l >> 20) << PHYR_ORDER_SHIFT);
+		w[2] = off | lower_32_bits(l & (BIT(20) - 1)) << PHYR_PFN_SHIFT;
+		return phyr_enc_words[PHYR_ENC_BYTES];
+	}
+	if (l >= PHYR_LARGE_LIMIT)
+		*len = l = PHYR_LARGE_LIMIT - 1;
+	ent_put_w0(w, PHYR_ENC_LARGE, pfn, l & PHYR_HIGH_MASK);
+	w[2] = lower_32_bits(off | (l << PHYR_PFN_SHIFT));
+	w[3] = upper_32_bits(l << PHYR_PFN_SHIFT);
+	return phyr_enc_words[PHYR_ENC_LARGE];
+}
+
+/* Storage */
+
+static inline struct phyr_chunk_hdr *tail_hdr(struct phyr_list *list)
+{
+	return list->height ? &list->tail->hdr : &list->inl.hdr;
+}
+
+static inline u32 *hdr_words(const struct phyr_chunk_hdr *hdr)
+{
+	return (u32 *)(hdr + 1);
+}
+
+static inline unsigned int hdr_cap(const struct phyr_list *list)
+{
+	return list->height ? PHYR_CHUNK_WORDS : PHYR_INLINE_WORDS;
+}
+
+static inline const struct phyr_chunk_hdr *
+first_hdr(const struct phyr_list *list)
+{
+	if (!list->end)
+		return NULL;
+	return list->height ? &list->first->hdr : &list->inl.hdr;
+}
+
+static_assert(offsetof(struct phyr_chunk, words) ==
+	      sizeof(struct phyr_chunk_hdr));
+static_assert(offsetof(struct phyr_list, inl.words) -
+	      offsetof(struct phyr_list, inl.hdr) ==
+	      sizeof(struct phyr_chunk_hdr));
+
+static struct phyr_chunk *chunk_get(struct phyr_append *app)
+{
+	struct phyr_chunk *c = app->spare_chunks;
+
+	if (c) {
+		app->spare_chunks = c->hdr.next;
+		app->nr_spare_chunks--;
+	} else {
+		c = kmem_cache_alloc(phyr_chunk_cache, app->gfp);
+		if (!c)
+			return NULL;
+	}
+	memset(&c->hdr, 0, sizeof(c->hdr));
+	return c;
+}
+
+static struct phyr_node *node_get(struct phyr_append *app)
+{
+	struct phyr_node *n = app->spare_nodes;
+
+	if (n) {
+		app->spare_nodes = n->slot[0];
+		app->nr_spare_nodes--;
+	} else {
+		n = kmem_cache_alloc(phyr_node_cache, app->gfp);
+		if (!n)
+			return NULL;
+	}
+	n->nr = 0;
+	return n;
+}
+
+static void node_put(struct phyr_list *list, struct phyr_node *n)
+{
+	list->nr_nodes--;
+	kmem_cache_free(phyr_node_cache, n);
+}
+
+/* The rightmost node at each level, path[1] just above the chunks. */
+static void right_path(const struct phyr_list *list, struct phyr_node **path)
+{
+	int level;
+
+	path[list->height - 1] = list->root;
+	for (level = list->height - 1; level > 1; level--)
+		path[level - 1] = path[level]->slot[path[level]->nr - 1];
+}
+
+/* Hook chunk @c in after the last chunk in the index. */
+static int index_insert(struct phyr_list *list, struct phyr_append *app,
+			struct phyr_chunk *c)
+{
+	struct phyr_node *path[PHYR_MAX_HEIGHT], *fresh[PHYR_MAX_HEIGHT];
+	int level, top, need, i;
+	void *child = c;
+	bool grow;
+
+	if (list->height == 1) {
+		struct phyr_node *n = node_get(app);
+
+		if (!n)
+			return -ENOMEM;
+		list->nr_nodes++;
+		n->nr = 2;
+		n->start[0] = 0;
+		n->slot[0] = list->root;
+		n->start[1] = c->hdr.start;
+		n->slot[1] = c;
+		list->root = n;
+		list->height = 2;
+		return 0;
+	}
+
+	right_path(list, path);
+	for (top = 1; top < list->height; top++)
+		if (path[top]->nr < PHYR_NODE_SLOTS)
+			break;
+	/* New nodes below the first one with room, and a root if none has */
+	grow = top == list->height;
+	need = top - 1 + grow;
+	if (list->height + grow > PHYR_MAX_HEIGHT)
+		return -ENOMEM;
+	for (i = 0; i < need; i++) {
+		fresh[i] = node_get(app);
+		if (!fresh[i]) {
+			while (i--)
+				kmem_cache_free(phyr_node_cache, fresh[i]);
+			return -ENOMEM;
+		}
+	}
+	list->nr_nodes += need;
+	for (level = 1; level < top; level++) {
+		struct phyr_node *n = fresh[level - 1];
+
+		n->nr = 1;
+		n->start[0] = c->hdr.start;
+		n->slot[0] = child;
+		child = n;
+	}
+	if (grow) {
+		struct phyr_node *root = fresh[need - 1];
+
+		root->nr = 2;
+		root->start[0] = 0;
+		root->slot[0] = list->root;
+		root->start[1] = c->hdr.start;
+		root->slot[1] = child;
+		list->root = root;
+		list->height++;
+	} else {
+		struct phyr_node *n = path[top];
+
+		n->start[n->nr] = c->hdr.start;
+		n->slot[n->nr++] = child;
+	}
+	return 0;
+}
+
+/* Unhook and free the last chunk; the inverse of index_insert(). */
+static void index_pop(struct phyr_list *list)
+{
+	struct phyr_node *path[PHYR_MAX_HEIGHT];
+	struct phyr_chunk *c = list->tail;
+	int level;
+
+	right_path(list, path);
+	for (level = 1; level < list->height; level++) {
+		if (--path[level]->nr)
+			break;
+		node_put(list, path[level]);
+	}
+	while (list->height > 1) {
+		struct phyr_node *root = list->root;
+
+		if (root->nr != 1)
+			break;
+		list->root = root->slot[0];
+		node_put(list, root);
+		list->height--;
+	}
+	list->nr_chunks--;
+	kmem_cache_free(phyr_chunk_cache, c);
+	/* The new tail is the last chunk left: the rightmost leaf */
+	if (list->height == 1) {
+		list->tail = list->root;
+	} else {
+		right_path(list, path);
+		list->tail = path[1]->slot[path[1]->nr - 1];
+	}
+	list->tail->hdr.next = NULL;
+}
+
+/* Move the inline entries into a first chunk. */
+static int to_chunked(struct phyr_list *list, struct phyr_append *app)
+{
+	struct phyr_chunk *c = chunk_get(app);
+
+	if (!c)
+		return -ENOMEM;
+	c->hdr = list->inl.hdr;
+	memcpy(c->words, list->inl.words, list->inl.hdr.used * sizeof(u32));
+	list->root = c;
+	list->first = c;
+	list->tail = c;
+	list->nr_chunks = 1;
+	list->nr_nodes = 0;
+	list->height = 1;
+	return 0;
+}
+
+/* A fresh tail chunk whose first entry starts at untrimmed offset @start. */
+static int add_chunk(struct phyr_list *list, struct phyr_append *app,
+		     u64 start)
+{
+	struct phyr_chunk *c;
+	int ret;
+
+	if (!list->height)
+		return to_chunked(list, app);
+	c = chunk_get(app);
+	if (!c)
+		return -ENOMEM;
+	c->hdr.start = start;
+	ret = index_insert(list, app, c);
+	if (ret) {
+		kmem_cache_free(phyr_chunk_cache, c);
+		return ret;
+	}
+	list->tail->hdr.next = c;
+	list->tail = c;
+	list->nr_chunks++;
+	return 0;
+}
+
+static void hdr_note(struct phyr_chunk_hdr *hdr, const u32 *w)
+{
+	bool block = ent_enc(w) == PHYR_ENC_BLOCK;
+
+	if (hdr->nr == 1)
+		hdr->uniform = block ? ent_order(w) : PHYR_MIXED;
+	else if (!block || ent_order(w) != hdr->uniform)
+		hdr->uniform = PHYR_MIXED;
+}
+
+/* Append one encoded entry of @len bytes. */
+static int push_entry(struct phyr_list *list, struct phyr_append *app,
+		      const u32 *w, unsigned int n, u64 len)
+{
+	struct phyr_chunk_hdr *hdr = tail_hdr(list);
+	int ret;
+
+	if (hdr->used + n > hdr_cap(list)) {
+		ret = add_chunk(list, app, list->end);
+		if (ret)
+			return ret;
+		hdr = tail_hdr(list);
+	}
+	memcpy(hdr_words(hdr) + hdr->used, w, n * sizeof(u32));
+	hdr->last = hdr->used;
+	hdr->used += n;
+	hdr->nr++;
+	hdr_note(hdr, w);
+	list->end += len;
+	return 0;
+}
+
+/* Replace the last entry, of @old_len bytes, by one of @len bytes. */
+static int replace_tail(struct phyr_list *list, struct phyr_append *app,
+			const u32 *w, unsigned int n, u64 old_len, u64 len)
+{
+	struct phyr_chunk_hdr *hdr = tail_hdr(list);
+	unsigned int word;
+	int ret;
+
+	if (hdr->last + n > hdr_cap(list)) {
+		if (list->height) {
+			/* Full chunk: the entry moves to a new one */
+			ret = add_chunk(list, app, list->end - old_len);
+			if (ret)
+				return ret;
+			hdr->used = hdr->last;
+			hdr->nr--;
+			for (word = 0; word + ent_words(hdr_words(hdr) + word) <
+			     hdr->used; word += ent_words(hdr_words(hdr) + word))
+				;
+			hdr->last = word;
+			list->end -= old_len;
+			return push_entry(list, app, w, n, len);
+		}
+		ret = to_chunked(list, app);
+		if (ret)
+			return ret;
+		hdr = tail_hdr(list);
+	}
+	memcpy(hdr_words(hdr) + hdr->last, w, n * sizeof(u32));
+	hdr->used = hdr->last + n;
+	hdr_note(hdr, w);
+	list->end += len - old_len;
+	return 0;
+}
+
+/* Append [addr, addr + len) as page entries (both page aligned). */
+static int push_pages(struct phyr_list *list, struct phyr_append *app,
+		      phys_addr_t addr, u64 len)
+{
+	u32 w[PHYR_ENT_MAX_WORDS];
+	unsigned int n;
+	u64 part;
+	int ret;
+
+	for (; len; addr += part, len -= part) {
+		part = len;
+		n = ent_encode_pages(w, addr, &part);
+		ret = push_entry(list, app, w, n, part);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int push_bytes(struct phyr_list *list, struct phyr_append *app,
+		      phys_addr_t addr, u64 len)
+{
+	u32 w[PHYR_ENT_MAX_WORDS];
+	unsigned int n;
+	u64 part;
+	int ret;
+
+	for (; len; addr += part, len -= part) {
+		part = len;
+		n = ent_encode_bytes(w, addr, &part);
+		ret = push_entry(list, app, w, n, part);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Make the last entry [@t->addr, + @len) in its encoding kind, spilling
+ * what one entry cannot hold into new entries.
+ */
+static int regrow_tail(struct phyr_list *list, struct phyr_append *app,
+		       const struct phyr *t, bool pages, u64 len)
+{
+	u32 w[PHYR_ENT_MAX_WORDS];
+	u64 part = len;
+	unsigned int n;
+	int ret;
+
+	n = pages ? ent_encode_pages(w, t->addr, &part) :
+		    ent_encode_bytes(w, t->addr, &part);
+	ret = replace_tail(list, app, w, n, t->len, part);
+	if (ret || part == len)
+		return ret;
+	return pages ? push_pages(list, app, t->addr + part, len - part) :
+		       push_bytes(list, app, t->addr + part, len - part);
+}
+
+static void tail_entry(struct phyr_list *list, struct phyr *t, bool *pages)
+{
+	struct phyr_chunk_hdr *hdr = tail_hdr(list);
+	const u32 *w = hdr_words(hdr) + hdr->last;
+
+	ent_decode(w, t);
+	*pages = ent_is_pages(w);
+}
+
+static int add_range(struct phyr_list *list, struct phyr_append *app,
+		     phys_addr_t addr, u64 len)
+{
+	u64 off = addr & (PHYR_PFN_SIZE - 1), slack;
+	struct phyr t;
+	bool pages;
+	int ret;
+
+	if (!list->end) {
+		ret = push_pages(list, app, addr - off,
+				 round_up(off + len, PHYR_PFN_SIZE));
+		list->offset = off;
+		list->length = len;
+		return ret;
+	}
+
+	tail_entry(list, &t, &pages);
+	slack = list->end - list->offset - list->length;
+	if (addr == t.addr + t.len - slack) {
+		/* Physically contiguous with the end: grow the last entry */
+		if (len > slack) {
+			u64 grown = pages ? round_up(addr + len, PHYR_PFN_SIZE) :
+					    addr + len;
+
+			ret = regrow_tail(list, app, &t, pages, grown - t.addr);
+			if (ret)
+				return ret;
+		}
+		list->length += len;
+		return 0;
+	}
+
+	if (slack) {
+		/* The last page is cut short: make its used bytes exact */
+		u64 used = PHYR_PFN_SIZE - slack;
+
+		if (t.len > PHYR_PFN_SIZE) {
+			ret = regrow_tail(list, app, &t, true,
+					  t.len - PHYR_PFN_SIZE);
+			if (!ret)
+				ret = push_bytes(list, app, t.addr + t.len -
+						 PHYR_PFN_SIZE, used);
+		} else {
+			ret = regrow_tail(list, app, &t, false, used);
+		}
+		if (ret)
+			return ret;
+	}
+	if (off)
+		ret = push_bytes(list, app, addr, len);
+	else
+		ret = push_pages(list, app, addr, round_up(len, PHYR_PFN_SIZE));
+	if (!ret)
+		list->length += len;
+	return ret;
+}
+
+/* Undo: what a snapshot needs beyond a copy of the list head */
+
+static void snap_take(const struct phyr_list *list, struct phyr_snap *snap)
+{
+	snap->head = *list;
+	if (list->height) {
+		const struct phyr_chunk_hdr *hdr = &list->tail->hdr;
+
+		snap->tail_hdr = *hdr;
+		memcpy(snap->tail, hdr_words(hdr) + hdr->last,
+		       ent_words(hdr_words(hdr) + hdr->last) * sizeof(u32));
+	}
+}
+
+static void free_nodes(struct phyr_node *n, int level)
+{
+	u64 i;
+
+	if (level > 1)
+		for (i = 0; i < n->nr; i++)
+			free_nodes(n->slot[i], level - 1);
+	kmem_cache_free(phyr_node_cache, n);
+}
+
+static void free_storage(struct phyr_list *list)
+{
+	struct phyr_chunk *c, *next;
+
+	if (!list->height)
+		return;
+	for (c = list->first; c; c = next) {
+		next = c->hdr.next;
+		kmem_cache_free(phyr_chunk_cache, c);
+	}
+	if (list->height > 1)
+		free_nodes(list->root, list->height - 1);
+}
+
+static void snap_restore(struct phyr_list *list, const struct phyr_snap *snap)
+{
+	const struct phyr_list *saved = &snap->head;
+	struct phyr_chunk_hdr *hdr;
+
+	if (!saved->height) {
+		free_storage(list);
+	} else {
+		while (list->nr_chunks > saved->nr_chunks)
+			index_pop(list);
+		hdr = tail_hdr(list);
+		*hdr = snap->tail_hdr;
+		memcpy(hdr_words(hdr) + hdr->last, snap->tail,
+		       ent_words(snap->tail) * sizeof(u32));
+	}
+	*list = *saved;
+}
+
+/**
+ * phyr_list_init() - Initialise an empty list.
+ * @list: the list.
+ *
+ * Context: Any context.
+ */
+void phyr_list_init(struct phyr_list *list)
+{
+	memset(list, 0, sizeof(*list));
+}
+EXPORT_SYMBOL_GPL(phyr_list_init);
+
+/**
+ * phyr_list_destroy() - Free a list's storage.
+ * @list: the list, initialised; may be empty.
+ *
+ * The list is empty afterwards and may be reused.
+ *
+ * Context: Any context.
+ */
+void phyr_list_destroy(struct phyr_list *list)
+{
+	free_storage(list);
+	phyr_list_init(list);
+}
+EXPORT_SYMBOL_GPL(phyr_list_destroy);
+
+/**
+ * phyr_list_footprint() - Memory allocated for a list.
+ * @list: the list.
+ *
+ * The head itself (sizeof(struct phyr_list)) is the caller's and not
+ * counted; neither is memory preloaded for an append in progress.
+ *
+ * Context: Any context.
+ * Return: bytes allocated from the chunk and index caches.
+ */
+size_t phyr_list_footprint(const struct phyr_list *list)
+{
+	if (!list->height)
+		return 0;
+	return list->nr_chunks * PHYR_CHUNK_SIZE + list->nr_nodes * PAGE_SIZE;
+}
+EXPORT_SYMBOL_GPL(phyr_list_footprint);
+
+/**
+ * phyr_list_nr_entries() - Entries stored in a list.
+ * @list: the list.
+ *
+ * Context: Any context.  O(number of chunks).
+ * Return: the number of entries.
+ */
+unsigned long phyr_list_nr_entries(const struct phyr_list *list)
+{
+	const struct phyr_chunk *c;
+	unsigned long nr;
+
+	if (!list->height)
+		return list->inl.hdr.nr;
+	for (nr = 0, c = list->first; c; c = c->hdr.next)
+		nr += c->hdr.nr;
+	return nr;
+}
+EXPORT_SYMBOL_GPL(phyr_list_nr_entries);
+
+/**
+ * phyr_append_begin() - Start a series of appends.
+ * @app: append state, from PHYR_APPEND().
+ * @list: the list to append to.
+ * @gfp: allocation flags for the adds.
+ *
+ * Context: Any context.
+ */
+void phyr_append_begin(struct phyr_append *app, struct phyr_list *list,
+		       gfp_t gfp)
+{
+	app->list = list;
+	app->gfp = gfp;
+	snap_take(list, &app->begin);
+}
+EXPORT_SYMBOL_GPL(phyr_append_begin);
+
+/**
+ * phyr_append_preload() - Reserve memory for later appends.
+ * @app: append state.
+ * @nr_entries: entries the coming adds will at most create.
+ * @gfp: allocation flags for the reservation.
+ *
+ * Adds take chunks and index nodes from the reservation before allocating
+ * with the flags given to phyr_append_begin().  phyr_append_end() frees what
+ * is left.
+ *
+ * Context: Process context if @gfp may sleep.
+ * Return: 0, or -ENOMEM with the reservation unchanged.
+ */
+int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
+			gfp_t gfp)
+{
+	unsigned long chunks, nodes, i;
+	void *p;
+
+	might_alloc(gfp);
+	/* Worst case: 16-byte entries, one spilled chunk, a full index path */
+	chunks = DIV_ROUND_UP(nr_entries * PHYR_ENT_MAX_WORDS,
+			      PHYR_CHUNK_WORDS) + 1;
+	nodes = DIV_ROUND_UP(chunks, PHYR_NODE_SLOTS - 1) + PHYR_MAX_HEIGHT;
+	for (i = app->nr_spare_chunks; i < chunks; i++) {
+		p = kmem_cache_alloc(phyr_chunk_cache, gfp);
+		if (!p)
+			return -ENOMEM;
+		((struct phyr_chunk *)p)->hdr.next = app->spare_chunks;
+		app->spare_chunks = p;
+		app->nr_spare_chunks++;
+	}
+	for (i = app->nr_spare_nodes; i < nodes; i++) {
+		p = kmem_cache_alloc(phyr_node_cache, gfp);
+		if (!p)
+			return -ENOMEM;
+		((struct phyr_node *)p)->slot[0] = app->spare_nodes;
+		app->spare_nodes = p;
+		app->nr_spare_nodes++;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(phyr_append_preload);
+
+/**
+ * phyr_append_range() - Append a physical byte range.
+ * @app: append state.
+ * @addr: physical address of the first byte.
+ * @len: number of bytes.
+ *
+ * The range is merged with the end of the list when physically contiguous
+ * and stored in the smallest encoding that holds it.
+ *
+ * Context: Allocates with the gfp given to phyr_append_begin().
+ * Return: 0; -EINVAL for a zero @len; -EOVERFLOW if the range wraps the
+ * physical address space or the list would exceed U64_MAX / 2 bytes;
+ * -ENOMEM.  On error the list is exactly as before the call.
+ */
+int phyr_append_range(struct phyr_append *app, phys_addr_t addr, u64 len)
+{
+	struct phyr_list *list = app->list;
+	struct phyr_snap snap;
+	u64 last;
+	int ret;
+
+	if (!len)
+		return -EINVAL;
+	if (check_add_overflow((u64)addr, len - 1, &last) ||
+	    last > U64_MAX - PHYR_PFN_SIZE || list->length + len > U64_MAX / 2)
+		return -EOVERFLOW;
+	might_alloc(app->gfp);
+
+	snap_take(list, &snap);
+	ret = add_range(list, app, addr, len);
+	if (ret)
+		snap_restore(list, &snap);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(phyr_append_range);
+
+/**
+ * phyr_append_blocks() - Append blocks of naturally aligned pages.
+ * @app: append state.
+ * @pfn: first pfn, in 4 KiB units, aligned to 2^@order.
+ * @order: log2 of the pages per block, at most %PHYR_MAX_ORDER.
+ * @count: number of blocks, 1 to U32_MAX (one COUNT entry's worth).
+ *
+ * Context: Allocates with the gfp given to phyr_append_begin().
+ * Return: 0; -EINVAL for a zero @count, a too large @order or an unaligned
+ * @pfn; -EOVERFLOW for a @count above U32_MAX or blocks beyond the pfn
+ * space; -ENOMEM.  On error the list is exactly as before the call.
+ */
+int phyr_append_blocks(struct phyr_append *app, unsigned long pfn,
+		       unsigned int order, u64 count)
+{
+	if (!count || order > PHYR_MAX_ORDER || (pfn & (BIT_ULL(order) - 1)))
+		return -EINVAL;
+	if (count > U32_MAX || pfn > PHYR_PFN_MASK ||
+	    (count << order) > PHYR_PFN_MASK - pfn)
+		return -EOVERFLOW;
+	return phyr_append_range(app, (phys_addr_t)pfn << PHYR_PFN_SHIFT,
+				 (count << order) << PHYR_PFN_SHIFT);
+}
+EXPORT_SYMBOL_GPL(phyr_append_blocks);
+
+static void free_spares(struct phyr_append *app)
+{
+	void *p;
+
+	while ((p = app->spare_chunks)) {
+		app->spare_chunks = ((struct phyr_chunk *)p)->hdr.next;
+		kmem_cache_free(phyr_chunk_cache, p);
+	}
+	while ((p = app->spare_nodes)) {
+		app->spare_nodes = ((struct phyr_node *)p)->slot[0];
+		kmem_cache_free(phyr_node_cache, p);
+	}
+	app->nr_spare_chunks = 0;
+	app->nr_spare_nodes = 0;
+}
+
+/**
+ * phyr_append_end() - Finish a series of appends.
+ * @app: append state.
+ *
+ * Frees whatever phyr_append_preload() reserved and was not used.
+ *
+ * Context: Any context.
+ */
+void phyr_append_end(struct phyr_append *app)
+{
+	free_spares(app);
+	app->list = NULL;
+}
+EXPORT_SYMBOL_GPL(phyr_append_end);
+
+/**
+ * phyr_append_abort() - Undo a series of appends.
+ * @app: append state.
+ *
+ * Leaves the list as it was at phyr_append_begin() and frees the
+ * reservation.
+ *
+ * Context: Any context.
+ */
+void phyr_append_abort(struct phyr_append *app)
+{
+	snap_restore(app->list, &app->begin);
+	phyr_append_end(app);
+}
+EXPORT_SYMBOL_GPL(phyr_append_abort);
+
+/* Iteration and seeking */
+
+static void iter_load(struct phyr_iter *it)
+{
+	ent_decode(hdr_words(it->chunk) + it->word, &it->cur);
+}
+
+/* Step to the next entry; false at the end of the list. */
+static bool iter_step(struct phyr_iter *it)
+{
+	it->pos += it->cur.len;
+	it->word += ent_words(hdr_words(it->chunk) + it->word);
+	if (it->word >= it->chunk->used) {
+		if (!it->chunk->next || it->pos >= it->list->end) {
+			it->chunk = NULL;
+			return false;
+		}
+		it->chunk = &it->chunk->next->hdr;
+		it->word = 0;
+	}
+	iter_load(it);
+	return true;
+}
+
+/**
+ * phyr_iter_start() - Put a cursor on the first byte of a list.
+ * @it: the cursor.
+ * @list: the list.
+ *
+ * Context: Any context.
+ * Return: @it.
+ */
+struct phyr_iter *phyr_iter_start(struct phyr_iter *it,
+				  const struct phyr_list *list)
+{
+	it->list = list;
+	it->chunk = first_hdr(list);
+	it->word = 0;
+	it->pos = 0;
+	it->at = 0;
+	if (it->chunk)
+		iter_load(it);
+	return it;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_start);
+
+/**
+ * phyr_iter_next() - The range from the cursor to the end of its entry.
+ * @it: the cursor.
+ * @phyr: receives the range, trimmed to the list.
+ *
+ * Moves the cursor to the start of the next entry.
+ *
+ * Context: Any context.
+ * Return: false, with @phyr untouched, if the cursor is at the end.
+ */
+bool phyr_iter_next(struct phyr_iter *it, struct phyr *phyr)
+{
+	const struct phyr_list *list = it->list;
+	u64 u = it->at + list->offset, stop;
+
+	if (!it->chunk || it->at >= list->length)
+		return false;
+	stop = min(it->pos + it->cur.len, list->offset + list->length);
+	phyr->addr = it->cur.addr + (u - it->pos);
+	phyr->len = stop - u;
+	it->at += phyr->len;
+	iter_step(it);
+	return true;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_next);
+
+/**
+ * phyr_iter_entry() - The stored entry under the cursor.
+ * @it: the cursor.
+ * @phyr: receives the entry, untrimmed.
+ * @enc: receives its encoding; may be NULL.
+ *
+ * Context: Any context.
+ * Return: false if the cursor is at the end.
+ */
+bool phyr_iter_entry(const struct phyr_iter *it, struct phyr *phyr,
+		     enum phyr_enc *enc)
+{
+	if (!it->chunk || it->at >= it->list->length)
+		return false;
+	*phyr = it->cur;
+	if (enc)
+		*enc = ent_enc(hdr_words(it->chunk) + it->word);
+	return true;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_entry);
+
+/* The chunk holding untrimmed offset @u, through the index. */
+static const struct phyr_chunk_hdr *find_chunk(const struct phyr_list *list,
+					       u64 u)
+{
+	const void *p = list->root;
+	int level;
+
+	if (!list->height)
+		return &list->inl.hdr;
+	for (level = list->height - 1; level >= 1; level--) {
+		const struct phyr_node *n = p;
+		u64 lo = 0, hi = n->nr - 1;
+
+		/* The last slot whose start is at or before @u */
+		while (lo < hi) {
+			u64 mid = (lo + hi + 1) / 2;
+
+			if (n->start[mid] <= u)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		p = n->slot[lo];
+	}
+	return &((const struct phyr_chunk *)p)->hdr;
+}
+
+static void iter_goto(struct phyr_iter *it, u64 u)
+{
+	const struct phyr_chunk_hdr *hdr = find_chunk(it->list, u);
+	const u32 *w = hdr_words(hdr);
+
+	it->chunk = hdr;
+	if (hdr->uniform != PHYR_MIXED) {
+		u64 idx = (u - hdr->start) >> (PHYR_PFN_SHIFT + hdr->uniform);
+
+		it->word = idx * phyr_enc_words[PHYR_ENC_BLOCK];
+		it->pos = hdr->start +
+			  (idx << (PHYR_PFN_SHIFT + hdr->uniform));
+		iter_load(it);
+		return;
+	}
+	it->word = 0;
+	it->pos = hdr->start;
+	for (iter_load(it); u >= it->pos + it->cur.len;) {
+		it->pos += it->cur.len;
+		it->word += ent_words(w + it->word);
+		iter_load(it);
+	}
+}
+
+static inline phys_addr_t iter_addr(const struct phyr_iter *it)
+{
+	return it->cur.addr + (it->at + it->list->offset - it->pos);
+}
+
+/**
+ * phyr_iter_seek() - Put a cursor on a byte of a list.
+ * @it: the cursor.
+ * @list: the list.
+ * @offset: byte offset in the list.
+ * @addr: receives the byte's physical address; may be NULL.
+ *
+ * Context: Any context.  O(log n).
+ * Return: 0, or -ERANGE (cursor unchanged) if @offset is not in the list.
+ */
+int phyr_iter_seek(struct phyr_iter *it, const struct phyr_list *list,
+		   u64 offset, phys_addr_t *addr)
+{
+	if (offset >= list->length)
+		return -ERANGE;
+	it->list = list;
+	it->at = offset;
+	iter_goto(it, offset + list->offset);
+	if (addr)
+		*addr = iter_addr(it);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_seek);
+
+/**
+ * phyr_iter_advance() - Move a cursor forward.
+ * @it: the cursor, on a byte of the list.
+ * @bytes: how far.
+ * @addr: receives the physical address of the new byte; may be NULL.  Not
+ *	written when the cursor reaches the end of the list.
+ *
+ * Context: Any context.  O(1) amortised for sequential access, O(log n) for
+ * a jump beyond the current chunk.
+ * Return: 0, or -ERANGE (cursor unchanged) if that is beyond the end.
+ */
+int phyr_iter_advance(struct phyr_iter *it, u64 bytes, phys_addr_t *addr)
+{
+	const struct phyr_list *list = it->list;
+	u64 at = it->at + bytes, u = at + list->offset;
+	const struct phyr_chunk *next;
+
+	if (!it->chunk || bytes > list->length - it->at)
+		return -ERANGE;
+	it->at = at;
+	if (at == list->length)
+		return 0;
+	next = it->chunk->next;
+	if (next && u >= next->hdr.start) {
+		iter_goto(it, u);
+	} else {
+		while (u >= it->pos + it->cur.len)
+			iter_step(it);
+	}
+	if (addr)
+		*addr = iter_addr(it);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_advance);
+
+/**
+ * phyr_list_first_addr() - Physical address of a list's first byte.
+ * @list: the list, not empty.
+ *
+ * Context: Any context.
+ * Return: the address, 0 for an empty list.
+ */
+phys_addr_t phyr_list_first_addr(const struct phyr_list *list)
+{
+	struct phyr p;
+
+	if (phyr_list_empty(list))
+		return 0;
+	ent_decode(hdr_words(first_hdr(list)), &p);
+	return p.addr + list->offset;
+}
+EXPORT_SYMBOL_GPL(phyr_list_first_addr);
+
+/**
+ * phyr_num_blocks() - Blocks phyr_for_each_block() yields.
+ * @list: the list.
+ * @iova: device address of the list's first byte.
+ * @pgsz: block size, a power of two.
+ *
+ * Context: Any context.
+ * Return: the number of @pgsz-aligned windows of the device address space
+ * that [@iova, @iova + length) touches.
+ */
+unsigned long phyr_num_blocks(const struct phyr_list *list, u64 iova,
+			      u64 pgsz)
+{
+	if (phyr_list_empty(list))
+		return 0;
+	return (ALIGN(iova + list->length, pgsz) - ALIGN_DOWN(iova, pgsz)) /
+	       pgsz;
+}
+EXPORT_SYMBOL_GPL(phyr_num_blocks);
+
+/**
+ * phyr_block_iter_start() - Prepare to walk a list in blocks.
+ * @bi: the block iterator.
+ * @list: the list.
+ * @iova: device address of the list's first byte.
+ * @pgsz: block size, a power of two.
+ *
+ * Context: Any context.
+ * Return: @bi.
+ */
+struct phyr_block_iter *phyr_block_iter_start(struct phyr_block_iter *bi,
+					      const struct phyr_list *list,
+					      u64 iova, u64 pgsz)
+{
+	WARN_ON_ONCE(!is_power_of_2(pgsz));
+	phyr_iter_start(&bi->it, list);
+	bi->pgsz = pgsz;
+	bi->next = 0;
+	bi->first_cut = pgsz - (iova & (pgsz - 1));
+	bi->left = phyr_num_blocks(list, iova, pgsz);
+	return bi;
+}
+EXPORT_SYMBOL_GPL(phyr_block_iter_start);
+
+/**
+ * phyr_page_iter_start() - Prepare to walk a list in PAGE_SIZE pages.
+ * @bi: the block iterator.
+ * @list: the list.
+ *
+ * Pages are cut in physical address space, from the list's first byte.
+ *
+ * Context: Any context.
+ * Return: @bi.
+ */
+struct phyr_block_iter *phyr_page_iter_start(struct phyr_block_iter *bi,
+					     const struct phyr_list *list)
+{
+	return phyr_block_iter_start(bi, list, phyr_list_first_addr(list),
+				     PAGE_SIZE);
+}
+EXPORT_SYMBOL_GPL(phyr_page_iter_start);
+
+/**
+ * phyr_block_iter_next() - Step to the next block.
+ * @bi: the block iterator.
+ *
+ * Context: Any context.
+ * Return: true with phyr_block_addr() giving the block, false at the end.
+ */
+bool phyr_block_iter_next(struct phyr_block_iter *bi)
+{
+	phys_addr_t addr;
+
+	if (!bi->left)
+		return false;
+	if (bi->next)
+		phyr_iter_advance(&bi->it, bi->next - bi->it.at, &addr);
+	else
+		addr = iter_addr(&bi->it);
+	bi->addr = addr & ~(bi->pgsz - 1);
+	bi->next = bi->next ? bi->next + bi->pgsz : bi->first_cut;
+	bi->left--;
+	return true;
+}
+EXPORT_SYMBOL_GPL(phyr_block_iter_next);
+
+static int __init phyr_init(void)
+{
+	phyr_chunk_cache = kmem_cache_create("phyr_chunk", PHYR_CHUNK_SIZE,
+					     PHYR_CHUNK_SIZE, SLAB_PANIC, NULL);
+	phyr_node_cache = kmem_cache_create("phyr_node", PAGE_SIZE, PAGE_SIZE,
+					    SLAB_PANIC, NULL);
+	return 0;
+}
+subsys_initcall(phyr_init);

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * KUnit tests for phyr lists.  The same file runs in userspace under Check
+ * (tests/user/, through a compat <kunit/test.h>).
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#include <kunit/test.h>
+#include <linux/phyr.h>
+
+#define PFN_4K		4096ULL
+
+/* Entries of a list, decoded and untrimmed, for comparing lists. */
+static unsigned int entries(const struct phyr_list *list, struct phyr *out,
+			    enum phyr_enc *enc, unsigned int max)
+{
+	PHYR_ITER(it);
+	struct phyr p;
+	unsigned int n = 0;
+
+	phyr_iter_start(&it, list);
+	while (n < max && phyr_iter_entry(&it, &out[n], &enc[n])) {
+		phyr_iter_next(&it, &p);
+		n++;
+	}
+	return n;
+}
+
+/* The one entry of a list, which must have exactly one. */
+static enum phyr_enc only_entry(struct kunit *test, struct phyr_list *list,
+				struct phyr *p)
+{
+	enum phyr_enc enc[2];
+	struct phyr e[2];
+
+	KUNIT_ASSERT_EQ(test, entries(list, e, enc, 2), 1);
+	*p = e[0];
+	return enc[0];
+}
+
+static int append_one(struct phyr_list *list, phys_addr_t addr, u64 len)
+{
+	PHYR_APPEND(app);
+	int ret;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	ret = phyr_append_range(&app, addr, len);
+	phyr_append_end(&app);
+	return ret;
+}
+
+static void phyr_test_empty(struct kunit *test)
+{
+	PHYR_ITER(it);
+	struct phyr_list list;
+	struct phyr p;
+
+	phyr_list_init(&list);
+	KUNIT_EXPECT_TRUE(test, phyr_list_empty(&list));
+	KUNIT_EXPECT_EQ(test, phyr_list_length(&list), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), 0);
+	phyr_iter_start(&it, &list);
+	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, phyr_iter_seek(&it, &list, 0, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0, PFN_4K), 0);
+	phyr_list_destroy(&list);
+	phyr_list_destroy(&list);
+}
+
+/* Every order from a single page to 8 TiB is one 8-byte entry. */
+static void phyr_test_block_orders(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= PHYR_MAX_ORDER; order++) {
+		PHYR_APPEND(app);
+		unsigned long pfn = 3UL << order;
+		struct phyr_list list;
+		struct phyr p;
+
+		phyr_list_init(&list);
+		phyr_append_begin(&app, &list, GFP_KERNEL);
+		KUNIT_EXPECT_EQ(test, phyr_append_folio(&app, pfn, order), 0);
+		/* Not aligned to the order: refused, nothing changed */
+		if (order)
+			KUNIT_EXPECT_EQ(test, phyr_append_folio(&app, pfn + 1, order),
+					-EINVAL);
+		phyr_append_end(&app);
+		KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
+		KUNIT_EXPECT_EQ(test, p.addr, (phys_addr_t)pfn * PFN_4K);
+		KUNIT_EXPECT_EQ(test, p.len, PFN_4K << order);
+		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), PFN_4K << order);
+		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), 0);
+		phyr_list_destroy(&list);
+	}
+}
+
+static void phyr_test_count_limits(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list list;
+	struct phyr p;
+
+	phyr_list_init(&list);
+	phyr_append_begin(&app, &list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, PHYR_MAX_ORDER + 1, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, 0, (u64)U32_MAX + 1),
+			-EOVERFLOW);
+	KUNIT_EXPECT_TRUE(test, phyr_list_empty(&list));
+	/* The largest count at order 1: 2^33 - 2 pages, one 12-byte entry */
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 2, 1, U32_MAX), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_COUNT);
+	KUNIT_EXPECT_EQ(test, p.addr, 2 * PFN_4K);
+	KUNIT_EXPECT_EQ(test, p.len, ((u64)U32_MAX << 1) * PFN_4K);
+	phyr_list_destroy(&list);
+}
+
+/* Byte entries: 32 MiB - 1 fits 12 bytes, 32 MiB needs 16. */
+static void phyr_test_bytes_limits(struct kunit *test)
+{
+	static const u64 lens[] = { 1, PHYR_BYTES_LIMIT - 1, PHYR_BYTES_LIMIT,
+				    5 * PHYR_BYTES_LIMIT + 17 };
+	static const enum phyr_enc want[] = { PHYR_ENC_BYTES, PHYR_ENC_BYTES,
+					      PHYR_ENC_LARGE, PHYR_ENC_LARGE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		PHYR_ITER(it);
+		phys_addr_t at = 0x40000000ULL + 0x123;
+		struct phyr_list list;
+		enum phyr_enc enc[3];
+		struct phyr e[3];
+		struct phyr p;
+
+		phyr_list_init(&list);
+		/* A page first, so the range is not the list's head */
+		KUNIT_ASSERT_EQ(test, append_one(&list, 0x1000, PFN_4K), 0);
+		KUNIT_ASSERT_EQ(test, append_one(&list, at, lens[i]), 0);
+		KUNIT_ASSERT_EQ(test, entries(&list, e, enc, 3), 2);
+		KUNIT_EXPECT_EQ(test, enc[1], want[i]);
+		KUNIT_EXPECT_EQ(test, e[1].addr, at);
+		KUNIT_EXPECT_EQ(test, e[1].len, lens[i]);
+		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), PFN_4K + lens[i]);
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list, PFN_4K + lens[i] - 1,
+						     &p.addr), 0);
+		KUNIT_EXPECT_EQ(test, p.addr, at + lens[i] - 1);
+		phyr_list_destroy(&list);
+	}
+}
+
+/* The first and the last page are sliced by the list, not by entries. */
+static void phyr_test_slicing(struct kunit *test)
+{
+	PHYR_ITER(it);
+	phys_addr_t addr = 0x200000 + 0x123;
+	u64 len = 3 * PFN_4K;
+	struct phyr_list list;
+	enum phyr_enc enc;
+	struct phyr p;
+
+	phyr_list_init(&list);
+	KUNIT_ASSERT_EQ(test, append_one(&list, addr, len), 0);
+	enc = only_entry(test, &list, &p);
+	/* Stored as the 4 pages it touches: an aligned order-2 block */
+	KUNIT_EXPECT_EQ(test, enc, PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.addr, 0x200000);
+	KUNIT_EXPECT_EQ(test, p.len, 4 * PFN_4K);
+	phyr_iter_start(&it, &list);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, addr);
+	KUNIT_EXPECT_EQ(test, p.len, len);
+	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, phyr_list_first_addr(&list), addr);
+
+	/* A non-contiguous page after a sliced last page: bytes stay exact */
+	KUNIT_ASSERT_EQ(test, append_one(&list, 0x900000, PFN_4K), 0);
+	phyr_iter_start(&it, &list);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, addr);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, 0x900000);
+	KUNIT_EXPECT_EQ(test, p.len, PFN_4K);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(&list), len + PFN_4K);
+	phyr_list_destroy(&list);
+}
+
+/* Contiguous appends merge; an aligned power of two ends as one block. */
+static void phyr_test_merge(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list list;
+	struct phyr p;
+	unsigned int i;
+
+	phyr_list_init(&list);
+	phyr_append_begin(&app, &list, GFP_KERNEL);
+	for (i = 0; i < 512; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_blocks(&app, 1024 + i, 0, 1), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.len, 512 * PFN_4K);
+
+	/* A 1 GiB folio is one 8-byte entry too */
+	phyr_list_destroy(&list);
+	phyr_append_begin(&app, &list, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, phyr_append_folio(&app, 1UL << 18, 18), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.len, 1ULL << 30);
+	phyr_list_destroy(&list);
+}
+
+/* Append @n pages, none adjacent to the previous; returns 0 or an errno. */
+static int append_fragmented(struct phyr_list *list, unsigned long n)
+{
+	PHYR_APPEND(app);
+	unsigned long i;
+	int ret = 0;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < n && !ret; i++)
+		ret = phyr_append_blocks(&app, 2 * (n - i), 0, 1);
+	phyr_append_end(&app);
+	return ret;
+}
+
+static void phyr_test_inline_to_chunked(struct kunit *test)
+{
+	struct phyr_list list;
+	unsigned int n;
+
+	for (n = 1; n <= PHYR_INLINE_WORDS / 2 + 1; n++) {
+		phyr_list_init(&list);
+		KUNIT_ASSERT_EQ(test, append_fragmented(&list, n), 0);
+		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), n);
+		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list),
+				n <= PHYR_INLINE_WORDS / 2 ? 0 : PHYR_CHUNK_SIZE);
+		phyr_list_destroy(&list);
+	}
+}
+
+/* Lists around chunk and index boundaries: every page found by seek. */
+static void phyr_test_chunk_boundaries(struct kunit *test)
+{
+	const unsigned long per_chunk = PHYR_CHUNK_WORDS / 2;
+	const unsigned long sizes[] = { per_chunk - 1, per_chunk, per_chunk + 1,
+					3 * per_chunk + 7, 300 * per_chunk };
+	unsigned int s;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		PHYR_ITER(it);
+		unsigned long n = sizes[s], i;
+		struct phyr_list list;
+		phys_addr_t a;
+		struct phyr p;
+
+		phyr_list_init(&list);
+		KUNIT_ASSERT_EQ(test, append_fragmented(&list, n), 0);
+		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), n);
+		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), n * PFN_4K);
+		/* Fully fragmented pages stay within 8.2 bytes each */
+		KUNIT_EXPECT_LE(test, phyr_list_footprint(&list) * 10,
+				82 * n + 10 * (PHYR_CHUNK_SIZE + 2 * PAGE_SIZE));
+		i = 0;
+		phyr_for_each(&list, &it, &p) {
+			KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
+			i++;
+		}
+		KUNIT_EXPECT_EQ(test, i, n);
+		for (i = 0; i < n; i += 1 + i / 16) {
+			KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
+							     i * PFN_4K + 5, &a), 0);
+			KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K + 5);
+		}
+		/* Walk the cursor from the start, a page and a bit at a time */
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list, 0, &a), 0);
+		for (i = 1; i < n; i++) {
+			KUNIT_ASSERT_EQ(test, phyr_iter_advance(&it, PFN_4K, &a), 0);
+			KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K);
+		}
+		KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K + 1, NULL),
+				-ERANGE);
+		KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K, NULL), 0);
+		phyr_list_destroy(&list);
+	}
+}
+
+/* Blocks follow rdma_umem_for_each_dma_block(): cut in IOVA space. */
+static void phyr_test_blocks(struct kunit *test)
+{
+	struct phyr_list list;
+	struct phyr_block_iter bi;
+	unsigned long n = 0;
+
+	phyr_list_init(&list);
+	/* 2 MiB-aligned 4 MiB of memory, starting 0x1800 bytes in */
+	KUNIT_ASSERT_EQ(test, append_one(&list, 0x40000000 + 0x1800,
+					 (4 << 20) - 0x1800), 0);
+	/* IOVA 0x10001800: 4 KiB blocks = 1024 - 1, the first sliced */
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0x10001800, PFN_4K), 1023);
+	phyr_for_each_block(&list, &bi, 0x10001800, PFN_4K) {
+		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
+				0x40001000 + n * PFN_4K);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 1023);
+	/* 2 MiB blocks: two, each rounded down to 2 MiB */
+	n = 0;
+	phyr_for_each_block(&list, &bi, 0x10001800, 2 << 20) {
+		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
+				0x40000000 + n * (2 << 20));
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 2);
+	/* One block spanning everything */
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0x1800, 1ULL << 30), 1);
+	phyr_list_destroy(&list);
+}
+
+/* Rejected input leaves the list exactly as it was. */
+static void phyr_test_bad_input(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list list, before;
+
+	phyr_list_init(&list);
+	KUNIT_ASSERT_EQ(test, append_fragmented(&list, 5), 0);
+	before = list;
+	phyr_append_begin(&app, &list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, 0x1000, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, U64_MAX - 10, 20),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, U64_MAX - 4096, 4096),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 3, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, PHYR_PFN_MASK, 0, 2),
+			-EOVERFLOW);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
+	phyr_list_destroy(&list);
+}
+
+/* Abort undoes a whole series, across the inline/chunk transition. */
+static void phyr_test_abort(struct kunit *test)
+{
+	static const unsigned long keep[] = { 0, 2, PHYR_CHUNK_WORDS / 2 };
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(keep); k++) {
+		PHYR_APPEND(app);
+		struct phyr_list list, before;
+		unsigned long i;
+
+		phyr_list_init(&list);
+		KUNIT_ASSERT_EQ(test, append_fragmented(&list, keep[k]), 0);
+		before = list;
+		phyr_append_begin(&app, &list, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, phyr_append_preload(&app, 10, GFP_KERNEL), 0);
+		for (i = 0; i < 3 * PHYR_CHUNK_WORDS; i++)
+			KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (5 * i + 1) << 20,
+								4096 + i), 0);
+		phyr_append_abort(&app);
+		KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
+		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), keep[k]);
+		phyr_list_destroy(&list);
+	}
+}
+
+static struct kunit_case phyr_test_cases[] = {
+	KUNIT_CASE(phyr_test_empty),
+	KUNIT_CASE(phyr_test_block_orders),
+	KUNIT_CASE(phyr_test_count_limits),
+	KUNIT_CASE(phyr_test_bytes_limits),
+	KUNIT_CASE(phyr_test_slicing),
+	KUNIT_CASE(phyr_test_merge),
+	KUNIT_CASE(phyr_test_inline_to_chunked),
+	KUNIT_CASE(phyr_test_chunk_boundaries),
+	KUNIT_CASE(phyr_test_blocks),
+	KUNIT_CASE(phyr_test_bad_input),
+	KUNIT_CASE(phyr_test_abort),
+	{}
+};
+
+static struct kunit_suite phyr_test_suite = {
+	.name = "phyr",
+	.test_cases = phyr_test_cases,
+};
+
+kunit_test_suite(phyr_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for phyr lists");
+MODULE_LICENSE("Dual BSD/GPL");

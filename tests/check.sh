@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make check`: every test.  Userspace unit tests (Check), then the stock and
+# the phyr kernel (built if their inputs changed), each booted once in QEMU
+# for the VM tests; the phyr boot also runs the project's KUnit suites.  Ends
+# with "N passed, N failed"; exits non-zero if anything failed or did not run.
+set -uo pipefail
+. "$(dirname "$0")/../ci/lib.sh"
+. "$PHYR_TOP/tests/tally.sh"
+
+out=$PHYR_TOP/build/check
+rm -rf "$out"
+mkdir -p "$out"
+: > "$TALLY"
+start=$(date +%s)
+stage() { note "[$(($(date +%s) - start)) s] $*"; }
+
+stage "installing missing packages"
+"$PHYR_TOP/ci/deps.sh" unit kernel vm || die "cannot install the packages the tests need"
+
+stage "unit tests (Check, ASan + UBSan)"
+if make -s -C "$PHYR_TOP" unit-build > "$out/unit-build.log" 2>&1; then
+	(cd "$out" && CK_TAP_LOG_FILE_NAME="$out/unit.tap" "$PHYR_TOP/build/tests/unit" > "$out/unit.log" 2>&1)
+	tail -n 1 "$out/unit.log" >&2
+	tally_tap unit "$out/unit.tap"
+else
+	cat "$out/unit-build.log" >&2
+	tally_fail "unit: the unit tests do not build (log: $out/unit-build.log)"
+fi
+
+stage "guest test programs"
+make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
+	{ cat "$out/guest-build.log" >&2; tally_fail "vm: the guest test programs do not build"; }
+
+# The KUnit suites the phyr kernel must run, one name per line.
+kunit_suites=$(grep -vE '^(#|$)' "$PHYR_TOP/tests/kunit/suites" || true)
+kunit_glob=$(echo "$kunit_suites" | paste -sd, -)
+
+for k in stock phyr; do
+	stage "$k kernel"
+	if ! "$PHYR_TOP/ci/build-kernel.sh" "$k"; then
+		tally_fail "vm/$k: the kernel does not build"
+		continue
+	fi
+	append=""
+	[ "$k" != phyr ] || [ -z "$kunit_glob" ] ||
+		append="kunit.enable=1 kunit.filter_glob=$kunit_glob"
+	stage "VM tests on the $k kernel"
+	vm_rc=0
+	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -r "$out/vm-$k" -t 900 -a "$append" \
+		"$PHYR_TOP/tests/qemu/guest-check.sh" || vm_rc=$?
+	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
+	if [ "$vm_rc" != 0 ] && ! grep -q '^not ok' "$out/vm-$k/smoke.tap" 2>/dev/null; then
+		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
+	fi
+	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2
+
+	if [ "$k" = phyr ]; then
+		awk -f "$PHYR_TOP/tests/kunit/ktap.awk" "$out/vm-$k/console.log" > "$out/kunit.results"
+		while read -r verdict name; do
+			case "$verdict" in
+			ok) tally_pass "kunit: $name" ;;
+			not) tally_fail "kunit: ${name#ok }" ;;
+			skip) echo "SKIP kunit: $name" >> "$TALLY" ;;
+			esac
+		done < "$out/kunit.results"
+		for s in $kunit_suites; do
+			grep -q "^suite $s " "$out/kunit.results" ||
+				tally_fail "kunit: suite $s did not run (console: $out/vm-$k/console.log)"
+		done
+	fi
+done
+
+stage "done"
+skipped=$(grep -c '^SKIP ' "$TALLY" || true)
+[ "$skipped" = 0 ] || echo "skipped (KUnit said why): $skipped" >&2
+tally_summary

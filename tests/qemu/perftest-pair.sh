@@ -1,0 +1,39 @@
+#!/bin/bash
+# Run one perftest benchmark between rxe1 (server) and rxe0 (client) inside
+# the test guest and print the client's average bandwidth in Gb/s.
+#   perftest-pair.sh write|read|send SIZE [ITERATIONS]
+# Exit status is non-zero, with perftest's output on stderr, if either side
+# fails or the result line is missing.
+set -u
+test=$1 size=$2 iters=${3:-500}
+case "$test" in
+write|read|send) ;;
+*) echo "perftest-pair.sh: unknown test '$test' (write, read, send)" >&2; exit 2 ;;
+esac
+bin=ib_${test}_bw
+port=$((18515 + RANDOM % 1000))
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+common=(-x 0 -s "$size" -n "$iters" -p "$port" --report_gbits -F)
+
+timeout 120 "$bin" -d rxe1 "${common[@]}" > "$dir/server" 2>&1 &
+server=$!
+# Wait for the server's TCP listener (the out-of-band exchange) to come up.
+for _ in $(seq 100); do
+	ss -ltn 2>/dev/null | grep -q ":$port " && break
+	sleep 0.1
+done
+timeout 120 "$bin" -d rxe0 "${common[@]}" 127.0.0.1 > "$dir/client" 2>&1
+client_rc=$?
+wait "$server"
+server_rc=$?
+
+# The result line: "bytes iterations peak average msgrate", numbers only.
+result=$(awk -v s="$size" '$1 == s && NF >= 5 && $4 ~ /^[0-9.]+$/ { print $4 }' "$dir/client")
+if [ "$client_rc" -ne 0 ] || [ "$server_rc" -ne 0 ] || [ -z "$result" ]; then
+	echo "perftest-pair.sh: $bin $size failed (client $client_rc, server $server_rc)" >&2
+	sed 's/^/client: /' "$dir/client" >&2
+	sed 's/^/server: /' "$dir/server" >&2
+	exit 1
+fi
+echo "$result"

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Randomised property test of phyr lists against a plain reference: an
+ * array of (address, length) ranges.  From a fixed seed it builds 100 000
+ * lists mixing fragmented pages, contiguous runs, huge folios and unaligned
+ * heads and tails, with injected allocation failures and aborted series,
+ * and checks that the list describes exactly the reference's bytes: by
+ * iteration, by seek at random offsets and by DMA-block iteration.  A failing
+ * input is shrunk (operations dropped while it still fails) and printed.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <linux/phyr.h>
+#include "unit.h"
+
+#define LISTS_PER_RUN	10000
+#define RUNS		10
+#define MAX_OPS		48
+#define PG		4096ULL
+
+enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_ABORT_ALL };
+
+struct op {
+	enum op_kind kind;
+	uint64_t addr;		/* or pfn */
+	uint64_t len;		/* or count */
+	unsigned int order;
+	long fail_at;
+};
+
+struct ref {
+	uint64_t addr[MAX_OPS * 2];
+	uint64_t len[MAX_OPS * 2];
+	unsigned int n;
+	uint64_t total;
+};
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: fixed seed, same lists on every machine */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return rnd() % n;
+}
+
+/* One random operation; @prev_end is where the last range ended. */
+static struct op random_op(uint64_t *prev_end)
+{
+	struct op op = { .kind = OP_RANGE };
+	unsigned int pick = rnd_below(100);
+
+	if (pick < 35) {			/* a lone page somewhere */
+		op.addr = rnd_below(1 << 24) * PG;
+		op.len = PG;
+	} else if (pick < 55) {			/* continue the last range */
+		op.addr = *prev_end;
+		op.len = (1 + rnd_below(8)) * PG - (rnd_below(4) ? 0 : rnd_below(PG));
+	} else if (pick < 65) {			/* a huge folio */
+		op.kind = OP_BLOCKS;
+		op.order = rnd_below(3) ? 9 : 18;
+		op.addr = rnd_below(1 << 8) << op.order;
+		op.len = 1 + rnd_below(3);
+	} else if (pick < 80) {			/* unaligned bytes */
+		op.addr = rnd_below(1ULL << 36);
+		op.len = 1 + rnd_below(rnd_below(4) ? 3 * PG : 40ULL << 20);
+	} else if (pick < 90) {			/* a run of pages */
+		op.addr = rnd_below(1 << 22) * PG;
+		op.len = (1 + rnd_below(2048)) * PG;
+	} else if (pick < 97) {			/* an allocation fails soon */
+		op.kind = OP_FAIL_NEXT;
+		op.fail_at = rnd_below(3);
+	} else {
+		op.kind = OP_ABORT_ALL;
+	}
+	if (op.kind == OP_RANGE)
+		*prev_end = op.addr + op.len;
+	else if (op.kind == OP_BLOCKS)
+		*prev_end = (op.addr + (op.len << op.order)) * PG;
+	return op;
+}
+
+static void ref_add(struct ref *r, uint64_t addr, uint64_t len)
+{
+	if (r->n && r->addr[r->n - 1] + r->len[r->n - 1] == addr) {
+		r->len[r->n - 1] += len;
+	} else {
+		r->addr[r->n] = addr;
+		r->len[r->n++] = len;
+	}
+	r->total += len;
+}
+
+/* Address of byte @off of the reference. */
+static uint64_t ref_addr(const struct ref *r, uint64_t off)
+{
+	unsigned int i;
+
+	for (i = 0; off >= r->len[i]; i++)
+		off -= r->len[i];
+	return r->addr[i] + off;
+}
+
+static void print_ops(const struct op *ops, unsigned int n)
+{
+	static const char *const names[] = { "range", "blocks", "fail_next",
+					     "abort_all" };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "  %s addr=0x%" PRIx64 " len=0x%" PRIx64
+			" order=%u fail_at=%ld\n", names[ops[i].kind],
+			ops[i].addr, ops[i].len, ops[i].order, ops[i].fail_at);
+}
+
+/*
+ * Apply @ops to a fresh list and compare with the reference.  Returns NULL
+ * if all holds, else what failed.
+ */
+static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
+{
+	struct ref ref = { .n = 0 }, saved_ref, got = { .n = 0 };
+	const char *why = NULL;
+	struct phyr_block_iter bi;
+	struct phyr_list list;
+	PHYR_APPEND(app);
+	uint64_t off, pgsz, iova, k, cut;
+	unsigned int i;
+	PHYR_ITER(it);
+	struct phyr p;
+	long live = phyr_compat_live;
+
+	phyr_list_init(&list);
+	phyr_append_begin(&app, &list, GFP_KERNEL);
+	saved_ref = ref;
+	for (i = 0; i < n; i++) {
+		const struct op *op = &ops[i];
+		int ret = 0;
+
+		switch (op->kind) {
+		case OP_FAIL_NEXT:
+			phyr_compat_fail_at = op->fail_at;
+			continue;
+		case OP_ABORT_ALL:
+			phyr_append_abort(&app);
+			ref = saved_ref;
+			phyr_append_begin(&app, &list, GFP_KERNEL);
+			continue;
+		case OP_RANGE:
+			ret = phyr_append_range(&app, op->addr, op->len);
+			if (!ret)
+				ref_add(&ref, op->addr, op->len);
+			break;
+		case OP_BLOCKS:
+			ret = phyr_append_blocks(&app, op->addr, op->order, op->len);
+			if (!ret)
+				ref_add(&ref, op->addr * PG,
+					(op->len << op->order) * PG);
+			break;
+		}
+		if (ret && ret != -ENOMEM) {
+			why = "append refused valid input";
+			goto out;
+		}
+	}
+	phyr_compat_fail_at = -1;
+	phyr_append_end(&app);
+
+	if (phyr_list_length(&list) != ref.total) {
+		why = "length differs from the reference";
+		goto out;
+	}
+	/* Iteration, merged where contiguous, equals the reference */
+	phyr_for_each(&list, &it, &p) {
+		bool joins = got.n && got.addr[got.n - 1] + got.len[got.n - 1] == p.addr;
+
+		if (!joins && got.n == ref.n) {
+			why = "iteration yields more than the reference";
+			goto out;
+		}
+		ref_add(&got, p.addr, p.len);
+	}
+	if (got.n != ref.n || got.total != ref.total ||
+	    memcmp(got.addr, ref.addr, ref.n * sizeof(ref.addr[0])) ||
+	    memcmp(got.len, ref.len, ref.n * sizeof(ref.len[0]))) {
+		why = "iteration differs from the reference";
+		goto out;
+	}
+	if (!ref.total)
+		goto out;
+
+	/* Seek and advance at random offsets */
+	rng_state = seed;
+	for (i = 0; i < 16; i++) {
+		phys_addr_t a;
+
+		off = rnd_below(ref.total);
+		if (phyr_iter_seek(&it, &list, off, &a) || a != ref_addr(&ref, off)) {
+			why = "seek gives the wrong address";
+			goto out;
+		}
+		k = rnd_below(ref.total - off);
+		if (phyr_iter_advance(&it, k, &a) ||
+		    (off + k < ref.total && a != ref_addr(&ref, off + k))) {
+			why = "advance gives the wrong address";
+			goto out;
+		}
+	}
+
+	/* DMA blocks: cut in IOVA space, addresses rounded down */
+	pgsz = PG << rnd_below(10);
+	while (ref.total / pgsz > 1024)	/* bounded work per list */
+		pgsz <<= 1;
+	iova = rnd_below(1ULL << 40);
+	k = 0;
+	cut = pgsz - (iova & (pgsz - 1));
+	phyr_for_each_block(&list, &bi, iova, pgsz) {
+		off = k ? cut + (k - 1) * pgsz : 0;
+		if (off >= ref.total ||
+		    phyr_block_addr(&bi) != (ref_addr(&ref, off) & ~(pgsz - 1))) {
+			why = "a DMA block has the wrong address";
+			goto out;
+		}
+		k++;
+	}
+	if (k != phyr_num_blocks(&list, iova, pgsz))
+		why = "wrong number of DMA blocks";
+out:
+	phyr_compat_fail_at = -1;
+	if (app.list)
+		phyr_append_end(&app);
+	phyr_list_destroy(&list);
+	if (!why && phyr_compat_live != live)
+		why = "memory leaked";
+	return why;
+}
+
+/* Drop operations one by one while the failure persists, then print. */
+static void shrink_and_report(struct op *ops, unsigned int n, uint64_t seed,
+			      const char *why)
+{
+	unsigned int i = 0, j;
+
+	while (i < n) {
+		struct op trial[MAX_OPS];
+
+		for (j = 0; j < n - 1; j++)
+			trial[j] = ops[j < i ? j : j + 1];
+		if (run_ops(trial, n - 1, seed)) {
+			memcpy(ops, trial, (n - 1) * sizeof(*ops));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	fprintf(stderr, "phyr property failed (%s); smallest input found (%s):\n",
+		why, run_ops(ops, n, seed));
+	print_ops(ops, n);
+}
+
+START_TEST(phyr_property)
+{
+	unsigned int l, failures = 0;
+
+	for (l = 0; l < LISTS_PER_RUN; l++) {
+		uint64_t seed = 0x9e3779b97f4a7c15ULL * (_i * LISTS_PER_RUN + l + 1);
+		struct op ops[MAX_OPS];
+		uint64_t prev_end = 0;
+		unsigned int n, i;
+		const char *why;
+
+		rng_state = seed;
+		n = 1 + rnd_below(MAX_OPS);
+		for (i = 0; i < n; i++)
+			ops[i] = random_op(&prev_end);
+		why = run_ops(ops, n, seed);
+		if (why) {
+			if (!failures++)
+				shrink_and_report(ops, n, seed, why);
+		}
+	}
+	ck_assert_msg(!failures, "%u of %u random lists failed", failures,
+		      LISTS_PER_RUN);
+}
+END_TEST
+
+Suite *phyr_property_suite(void)
+{
+	Suite *s = suite_create("phyr_property");
+	TCase *tc = tcase_create("random_lists");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, phyr_property, 0, RUNS);
+	suite_add_tcase(s, tc);
+	return s;
+}
