@@ -537,7 +537,7 @@ static void tail_entry(struct phyr_list *list, struct phyr *t, bool *pages)
 	*pages = ent_is_pages(w);
 }
 
-static int add_range(struct phyr_list *list, struct phyr_append *app,
+static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
 		     phys_addr_t addr, u64 len)
 {
 	u64 off = addr & (PHYR_PFN_SIZE - 1), slack;
@@ -805,7 +805,7 @@ int phyr_append_range(struct phyr_append *app, phys_addr_t addr, u64 len)
 	might_alloc(app->gfp);
 
 	snap_take(list, &snap);
-	ret = add_range(list, app, addr, len);
+	ret = __phyr_append(list, app, addr, len);
 	if (ret)
 		snap_restore(list, &snap);
 	return ret;
