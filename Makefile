@@ -19,7 +19,7 @@ UNIT_SRCS := $(wildcard tests/user/*.c) $(KSRC)/lib/phyr.c \
 UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/compat/include/*.h $(KSRC)/compat/include/*/*.h)
 
-.PHONY: help demo check unit deps-unit unit-build guest-programs kernels debug-kernel \
+.PHONY: help demo check unit bench-list deps-unit unit-build guest-programs kernels debug-kernel \
         deps clean
 
 help:
@@ -55,6 +55,16 @@ $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c Makefile
 $(B)/bench/mr_footprint: bench/mr_footprint.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+
+# The phyr list alone, optimised: the same sources as the unit tests.
+$(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(KSRC)/lib/phyr.c \
+		$(KSRC)/compat/phyr_compat.c $(UNIT_HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -I$(KSRC)/compat/include -I$(KSRC)/include \
+		-o $@ $< $(KSRC)/lib/phyr.c $(KSRC)/compat/phyr_compat.c
+
+bench-list: $(B)/bench/phyr_list_bench
+	@$(B)/bench/phyr_list_bench | column -t -s "$$(printf '\t')"
 
 kernels:
 	@ci/build-kernel.sh stock phyr

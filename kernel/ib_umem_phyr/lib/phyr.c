@@ -43,9 +43,12 @@ static_assert(sizeof(struct phyr_chunk) == PHYR_CHUNK_SIZE);
 
 /*
  * Index nodes map byte offsets to chunks (level 1) or to lower nodes.  Each
- * slot holds the untrimmed start offset of the first chunk below it.
+ * slot holds the untrimmed start offset of the first chunk below it.  1 KiB
+ * nodes (63 slots) keep small lists cheap: a list of a few huge folios
+ * needs one node, not a page; 63^7 chunks exceed any physical memory.
  */
-#define PHYR_NODE_SLOTS	((PAGE_SIZE - sizeof(u64)) / (sizeof(u64) + sizeof(void *)))
+#define PHYR_NODE_SIZE	1024
+#define PHYR_NODE_SLOTS	((PHYR_NODE_SIZE - sizeof(u64)) / (sizeof(u64) + sizeof(void *)))
 #define PHYR_MAX_HEIGHT	8
 
 struct phyr_node {
@@ -54,7 +57,7 @@ struct phyr_node {
 	void *slot[PHYR_NODE_SLOTS];
 };
 
-static_assert(sizeof(struct phyr_node) <= PAGE_SIZE);
+static_assert(sizeof(struct phyr_node) <= PHYR_NODE_SIZE);
 
 static struct kmem_cache *phyr_chunk_cache;
 static struct kmem_cache *phyr_node_cache;
@@ -403,7 +406,12 @@ static int add_chunk(struct phyr_list *list, struct phyr_append *app,
 	return 0;
 }
 
-static void hdr_note(struct phyr_chunk_hdr *hdr, const u32 *w)
+/*
+ * The entry at word @last stops being the chunk's last one: fold it into
+ * the chunk's uniform order, which describes every entry but the last (the
+ * last one still changes as contiguous pages merge into it).
+ */
+static void hdr_commit(struct phyr_chunk_hdr *hdr, const u32 *w)
 {
 	bool block = ent_enc(w) == PHYR_ENC_BLOCK;
 
@@ -426,11 +434,12 @@ static int push_entry(struct phyr_list *list, struct phyr_append *app,
 			return ret;
 		hdr = tail_hdr(list);
 	}
+	if (hdr->nr)
+		hdr_commit(hdr, hdr_words(hdr) + hdr->last);
 	memcpy(hdr_words(hdr) + hdr->used, w, n * sizeof(u32));
 	hdr->last = hdr->used;
 	hdr->used += n;
 	hdr->nr++;
-	hdr_note(hdr, w);
 	list->end += len;
 	return 0;
 }
@@ -465,7 +474,6 @@ static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 	}
 	memcpy(hdr_words(hdr) + hdr->last, w, n * sizeof(u32));
 	hdr->used = hdr->last + n;
-	hdr_note(hdr, w);
 	list->end += len - old_len;
 	return 0;
 }
@@ -538,7 +546,7 @@ static void tail_entry(struct phyr_list *list, struct phyr *t, bool *pages)
 }
 
 static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
-		     phys_addr_t addr, u64 len)
+			 phys_addr_t addr, u64 len)
 {
 	u64 off = addr & (PHYR_PFN_SIZE - 1), slack;
 	struct phyr t;
@@ -691,7 +699,8 @@ size_t phyr_list_footprint(const struct phyr_list *list)
 {
 	if (!list->height)
 		return 0;
-	return list->nr_chunks * PHYR_CHUNK_SIZE + list->nr_nodes * PAGE_SIZE;
+	return list->nr_chunks * PHYR_CHUNK_SIZE +
+	       list->nr_nodes * PHYR_NODE_SIZE;
 }
 EXPORT_SYMBOL_GPL(phyr_list_footprint);
 
@@ -1010,12 +1019,13 @@ static void iter_goto(struct phyr_iter *it, u64 u)
 	const u32 *w = hdr_words(hdr);
 
 	it->chunk = hdr;
-	if (hdr->uniform != PHYR_MIXED) {
-		u64 idx = (u - hdr->start) >> (PHYR_PFN_SHIFT + hdr->uniform);
+	if (hdr->nr > 1 && hdr->uniform != PHYR_MIXED) {
+		/* Equal blocks up to the last entry: index, don't scan */
+		unsigned int shift = PHYR_PFN_SHIFT + hdr->uniform;
+		u64 idx = min_t(u64, (u - hdr->start) >> shift, hdr->nr - 1);
 
 		it->word = idx * phyr_enc_words[PHYR_ENC_BLOCK];
-		it->pos = hdr->start +
-			  (idx << (PHYR_PFN_SHIFT + hdr->uniform));
+		it->pos = hdr->start + (idx << shift);
 		iter_load(it);
 		return;
 	}
@@ -1200,8 +1210,8 @@ static int __init phyr_init(void)
 {
 	phyr_chunk_cache = kmem_cache_create("phyr_chunk", PHYR_CHUNK_SIZE,
 					     PHYR_CHUNK_SIZE, SLAB_PANIC, NULL);
-	phyr_node_cache = kmem_cache_create("phyr_node", PAGE_SIZE, PAGE_SIZE,
-					    SLAB_PANIC, NULL);
+	phyr_node_cache = kmem_cache_create("phyr_node", PHYR_NODE_SIZE,
+					    PHYR_NODE_SIZE, SLAB_PANIC, NULL);
 	return 0;
 }
 subsys_initcall(phyr_init);

@@ -33,8 +33,8 @@
  *
  * Storage: up to 32 bytes of entries live inline in &struct phyr_list; more
  * go to chained chunks of %PHYR_CHUNK_SIZE bytes from a kmem_cache, found by
- * byte offset through index nodes of PAGE_SIZE.  Nothing is vmalloc()ed and
- * no allocation exceeds PAGE_SIZE.
+ * byte offset through 1 KiB index nodes.  Nothing is vmalloc()ed and no
+ * allocation exceeds PAGE_SIZE.
  *
  * Complexity: appending is O(1) amortised; iterating is O(1) per entry;
  * seeking to a byte offset is O(log n) (O(1) inside a chunk of single pages,
@@ -132,8 +132,9 @@ struct phyr {
  * Header of a chunk of entries; the inline storage of a list has the same
  * header.  @start is the offset of the chunk's first entry in the list's
  * untrimmed byte sequence, @last the word index of its last entry and
- * @uniform the order shared by every entry when all are BLOCK entries
- * (PHYR_MIXED otherwise), which makes seeking inside the chunk O(1).
+ * @uniform the order shared by every entry but the last when all those are
+ * BLOCK entries (PHYR_MIXED otherwise), which makes seeking inside the
+ * chunk O(1).
  */
 #define PHYR_MIXED		0xff
 struct phyr_chunk_hdr {
