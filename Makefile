@@ -19,20 +19,28 @@ UNIT_SRCS := $(wildcard tests/user/*.c) $(KSRC)/lib/phyr.c \
 UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/compat/include/*.h $(KSRC)/compat/include/*/*.h)
 
-.PHONY: help demo check unit bench-list deps-unit unit-build guest-programs kernels debug-kernel \
+.PHONY: help demo check check-debug unit bench bench-list series deps-unit unit-build guest-programs kernels debug-kernel \
         deps clean
 
 help:
 	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in a guest"
 	@echo "make check   every test (Check, KUnit in the guest, VM tests)"
+	@echo "make check-debug  the same on the debug kernel"
 	@echo "make unit    userspace unit tests only"
+	@echo "make bench   footprint, registration time, largest MR, perftest: phyr vs stock"
+	@echo "make bench-list  the phyr list alone: bytes/page and rates per layout"
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
+	@echo "make series  export the kernel changes as an upstream-style series"
 
 demo: guest-programs
 	@bench/demo.sh
 
 check:
 	@tests/check.sh
+
+# The same on the debug kernel (KASAN, kmemleak, lockdep): slow under TCG.
+check-debug:
+	@PHYR_CHECK_KERNELS=debug tests/check.sh
 
 unit: deps-unit unit-build
 	@cd $(B) && CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/unit.tap ./tests/unit
@@ -46,13 +54,13 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
-guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_footprint
+guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_bench
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
 
-$(B)/bench/mr_footprint: bench/mr_footprint.c Makefile
+$(B)/bench/mr_bench: bench/mr_bench.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
 
@@ -63,6 +71,9 @@ $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(KSRC)/lib/phyr.c \
 	$(CC) $(CSTD) $(WARN) -O2 -I$(KSRC)/compat/include -I$(KSRC)/include \
 		-o $@ $< $(KSRC)/lib/phyr.c $(KSRC)/compat/phyr_compat.c
 
+bench: guest-programs
+	@bench/run.sh
+
 bench-list: $(B)/bench/phyr_list_bench
 	@$(B)/bench/phyr_list_bench | column -t -s "$$(printf '\t')"
 
@@ -71,6 +82,9 @@ kernels:
 
 debug-kernel:
 	@ci/build-kernel.sh debug
+
+series:
+	@ci/export-series.sh
 
 clean:
 	rm -rf $(B)

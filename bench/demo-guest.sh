@@ -8,9 +8,10 @@ out=/tmp/results/demo
 : > "$out"
 status=0
 for layout in frag_4k contig; do
-	if line=$("$top/build/bench/mr_footprint" -l "$layout" -m 64 -r 5); then
+	if line=$("$top/build/bench/mr_bench" -l "$layout" -s 64M -r 5); then
 		echo "$line"
-		echo "bytes_per_page_$layout ${line##* }" >> "$out"
+		bpp=$(echo "$line" | tr ' ' '\n' | sed -n 's/^bytes_per_page=//p')
+		echo "bytes_per_page_$layout $bpp" >> "$out"
 	else
 		status=1
 	fi

@@ -96,8 +96,10 @@ prepare_phyr_source() {
 		cp --remove-destination "$overlay/$f" "$src/$f"
 	done
 	if [ -f "$overlay/patches/series" ]; then
-		local p
-		while read -r p; do
+		local p files
+		# A series line: the patch, then the new files it adds (for
+		# ci/export-series.sh); the new files come from the overlay.
+		while read -r p files; do
 			case "$p" in ''|'#'*) continue ;; esac
 			patch -d "$src" -p1 -s -f --no-backup-if-mismatch \
 				< "$overlay/patches/$p" >&2 ||

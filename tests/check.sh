@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `make check`: every test.  Userspace unit tests (Check), then the stock and
-# the phyr kernel (built if their inputs changed), each booted once in QEMU
-# for the VM tests; the phyr boot also runs the project's KUnit suites.  Ends
-# with "N passed, N failed"; exits non-zero if anything failed or did not run.
+# `make check`: every test.  Userspace unit tests (Check), then the stock,
+# phyr and debug kernels (built if their inputs changed), each booted once in
+# QEMU for the VM tests; the phyr and debug boots also run the project's KUnit
+# suites.  Ends with "N passed, N failed"; exits non-zero if anything failed
+# or did not run.  PHYR_CHECK_KERNELS picks the kernels (`make check-debug`:
+# debug only).
 set -uo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 . "$PHYR_TOP/tests/tally.sh"
@@ -35,18 +37,20 @@ make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
 kunit_suites=$(grep -vE '^(#|$)' "$PHYR_TOP/tests/kunit/suites" || true)
 kunit_glob=$(echo "$kunit_suites" | paste -sd, -)
 
-for k in stock phyr; do
+for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	stage "$k kernel"
 	if ! "$PHYR_TOP/ci/build-kernel.sh" "$k"; then
 		tally_fail "vm/$k: the kernel does not build"
 		continue
 	fi
 	append=""
-	[ "$k" != phyr ] || [ -z "$kunit_glob" ] ||
+	[ "$k" = stock ] || [ -z "$kunit_glob" ] ||
 		append="kunit.enable=1 kunit.filter_glob=$kunit_glob"
 	stage "VM tests on the $k kernel"
 	vm_rc=0
-	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -r "$out/vm-$k" -t 900 -a "$append" \
+	timeout=900
+	[ "$k" != debug ] || timeout=2400	# KASAN under TCG
+	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -r "$out/vm-$k" -t "$timeout" -a "$append" \
 		"$PHYR_TOP/tests/qemu/guest-check.sh" || vm_rc=$?
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
 	if [ "$vm_rc" != 0 ] && ! grep -q '^not ok' "$out/vm-$k/smoke.tap" 2>/dev/null; then
@@ -54,21 +58,38 @@ for k in stock phyr; do
 	fi
 	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2
 
-	if [ "$k" = phyr ]; then
+	if [ -n "$append" ]; then
 		awk -f "$PHYR_TOP/tests/kunit/ktap.awk" "$out/vm-$k/console.log" > "$out/kunit.results"
 		while read -r verdict name; do
 			case "$verdict" in
-			ok) tally_pass "kunit: $name" ;;
-			not) tally_fail "kunit: ${name#ok }" ;;
-			skip) echo "SKIP kunit: $name" >> "$TALLY" ;;
+			ok) tally_pass "kunit/$k: $name" ;;
+			not) tally_fail "kunit/$k: ${name#ok }" ;;
+			skip) echo "SKIP kunit/$k: $name" >> "$TALLY" ;;
 			esac
 		done < "$out/kunit.results"
 		for s in $kunit_suites; do
 			grep -q "^suite $s " "$out/kunit.results" ||
-				tally_fail "kunit: suite $s did not run (console: $out/vm-$k/console.log)"
+				tally_fail "kunit/$k: suite $s did not run (console: $out/vm-$k/console.log)"
 		done
 	fi
 done
+
+# The runner's DMA regimes: each boots the phyr kernel with the regime in
+# effect, the rxe devices up and an MR moving data.
+if [ -f "$(kernel_image phyr)" ] && [[ " ${PHYR_CHECK_KERNELS:-phyr} " == *" phyr "* ]]; then
+	for mode in none translated passthrough swiotlb; do
+		stage "DMA regime $mode on the phyr kernel"
+		rc=0
+		"$PHYR_TOP/ci/vm.sh" --quiet -k phyr -i "$mode" -r "$out/iommu-$mode" -t 600 \
+			"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
+		tally_tap "vm/phyr/iommu=$mode" "$out/iommu-$mode/iommu.tap"
+		[ "$rc" = 0 ] || grep -q '^not ok' "$out/iommu-$mode/iommu.tap" 2>/dev/null ||
+			tally_fail "vm/phyr/iommu=$mode: the guest run failed (status $rc, console: $out/iommu-$mode/console.log)"
+	done
+fi
+
+stage "kernel style: checkpatch --strict, kernel-doc"
+"$PHYR_TOP/tests/lint.sh"
 
 stage "done"
 skipped=$(grep -c '^SKIP ' "$TALLY" || true)

@@ -319,6 +319,14 @@ static void phyr_test_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 2);
 	/* One block spanning everything */
 	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0x1800, 1ULL << 30), 1);
+	/* Pages, cut in physical address space from the first byte */
+	n = 0;
+	phyr_for_each_page(&list, &bi) {
+		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
+				0x40001000 + n * PAGE_SIZE);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, ((4 << 20) - 0x1000) / PAGE_SIZE);
 	phyr_list_destroy(&list);
 }
 

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * mr_bench: what ibv_reg_mr costs the kernel, measured from outside the code
+ * under test.
+ *
+ * The buffer is faulted in first, in the chosen physical layout, and the
+ * layout is checked through /proc/self/pagemap.  Then free pages plus the
+ * pages parked on the per-cpu lists (/proc/zoneinfo: "pages free" and every
+ * "count:") are read before and after registering COUNT MRs of SIZE bytes
+ * each; the difference is what registration keeps.  MemFree alone misses
+ * the per-cpu lists and is off by megabytes.  Registration and
+ * deregistration are timed.  Everything is repeated and the medians are
+ * printed.
+ *
+ * Layouts:
+ *   frag_4k     no two virtually consecutive pages physically adjacent: the
+ *               pages are faulted in one mapping and moved one by one, in
+ *               reverse order, into the buffer with mremap
+ *   contig      anonymous memory without THP, as the kernel hands it out
+ *   thp         transparent huge pages, 2 MiB aligned
+ *   hugetlb_2m  hugetlbfs pages of 2 MiB (vm.nr_hugepages must be set)
+ *   hugetlb_1g  hugetlbfs pages of 1 GiB (boot with hugepagesz=1G hugepages=N)
+ *
+ * With --max, finds the largest single MR that registers instead: doubling
+ * from 64 MiB, then bisecting to 64 MiB, up to --limit bytes.
+ *
+ * Output: one line of key=value pairs.  Exit status 0; 1 if registration
+ * failed (the errno is printed as reg_errno=NAME); 2 on a setup error.
+ * Needs root (pagemap PFNs) and an RDMA device.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <infiniband/verbs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
+#define PG		4096UL
+#define MIB		(1UL << 20)
+#define GIB		(1UL << 30)
+
+struct layout {
+	const char *name;
+	size_t align;		/* physical run every buffer must be made of */
+	char *(*map)(size_t len);
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "mr_bench: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void *map_anon(size_t len, int flags)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void touch(char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += PG)
+		p[i] = 1;
+}
+
+static char *map_frag_4k(size_t len)
+{
+	size_t n = len / PG;
+	char *src = map_anon(len, 0), *dst;
+
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!src || dst == MAP_FAILED)
+		return NULL;
+	madvise(src, len, MADV_NOHUGEPAGE);
+	touch(src, len);
+	for (size_t i = 0; i < n; i++)
+		if (mremap(src + i * PG, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst + (n - 1 - i) * PG) == MAP_FAILED)
+			die("mremap");
+	return dst;
+}
+
+static char *map_contig(size_t len)
+{
+	char *p = map_anon(len, 0);
+
+	if (p) {
+		madvise(p, len, MADV_NOHUGEPAGE);
+		touch(p, len);
+	}
+	return p;
+}
+
+static char *map_thp(size_t len)
+{
+	/* Over-allocate to place the buffer on a 2 MiB boundary */
+	char *raw = map_anon(len + 2 * MIB, 0), *p;
+
+	if (!raw)
+		return NULL;
+	p = (char *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	madvise(p, len, MADV_HUGEPAGE);
+	touch(p, len);
+	return p;
+}
+
+static char *map_hugetlb(size_t len, int shift)
+{
+	char *p = map_anon(len, MAP_HUGETLB | shift << MAP_HUGE_SHIFT);
+
+	if (p)
+		touch(p, len);
+	return p;
+}
+
+static char *map_hugetlb_2m(size_t len)
+{
+	return map_hugetlb(len, 21);
+}
+
+static char *map_hugetlb_1g(size_t len)
+{
+	return map_hugetlb(len, 30);
+}
+
+static const struct layout layouts[] = {
+	{ "frag_4k", PG, map_frag_4k },
+	{ "contig", PG, map_contig },
+	{ "thp", 2 * MIB, map_thp },
+	{ "hugetlb_2m", 2 * MIB, map_hugetlb_2m },
+	{ "hugetlb_1g", GIB, map_hugetlb_1g },
+};
+
+/* Free pages plus per-cpu list pages, summed over all zones. */
+static long long free_and_pcp_pages(void)
+{
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	char line[256];
+	long long sum = 0, v;
+
+	if (!f)
+		die("/proc/zoneinfo");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " pages free %lld", &v) == 1 ||
+		    sscanf(line, " count: %lld", &v) == 1)
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Check the layout through pagemap: frag_4k has no physically adjacent
+ * neighbours; the others are runs of lay->align bytes, each physically
+ * contiguous and aligned.  Returns NULL or what is wrong.
+ */
+static const char *check_layout(const struct layout *lay, const char *buf,
+				size_t len)
+{
+	size_t n = len / PG, run = lay->align / PG;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	const size_t batch = 4096;
+	uint64_t pfn[4096], prev = 0;
+	const char *bad = NULL;
+
+	if (fd < 0)
+		die("/proc/self/pagemap");
+	for (size_t i = 0; i < n && !bad; i += batch) {
+		size_t m = n - i < batch ? n - i : batch;
+		off_t off = (off_t)((uintptr_t)buf / PG + i) * 8;
+
+		if (pread(fd, pfn, m * 8, off) != (ssize_t)(m * 8))
+			die("reading pagemap");
+		for (size_t j = 0; j < m && !bad; j++) {
+			size_t k = i + j;
+			uint64_t p = pfn[j] & ((1ULL << 55) - 1);
+
+			if (!(pfn[j] >> 63) || !p)
+				bad = "a page is not present or its PFN is hidden";
+			else if (!strcmp(lay->name, "frag_4k") && k && p == prev + 1)
+				bad = "two neighbours are physically adjacent";
+			else if (run > 1 && k % run == 0 && p % run)
+				bad = "a huge page is not physically aligned";
+			else if (run > 1 && k % run && p != prev + 1)
+				bad = "a huge page is not physically contiguous";
+			prev = p;
+		}
+	}
+	close(fd);
+	return bad;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static const int access_flags = IBV_ACCESS_LOCAL_WRITE |
+				IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
+
+/* Register COUNT MRs of SIZE over @buf, REPEAT times; print the medians. */
+static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
+		   size_t size, size_t count, int repeat)
+{
+	struct ibv_mr **mr = calloc(count, sizeof(*mr));
+	double *per_page = calloc(repeat, sizeof(double));
+	double *reg = calloc(repeat, sizeof(double));
+	double *dereg = calloc(repeat, sizeof(double));
+	double gib = (double)size * count / GIB;
+	int err = 0;
+
+	if (!mr || !per_page || !reg || !dereg)
+		die("calloc");
+	for (int r = 0; r < repeat && !err; r++) {
+		long long before, after;
+		double t0, t1, t2;
+		size_t i;
+
+		before = free_and_pcp_pages();
+		t0 = now_ms();
+		for (i = 0; i < count; i++) {
+			mr[i] = ibv_reg_mr(pd, buf + i * size, size, access_flags);
+			if (!mr[i]) {
+				err = errno;
+				break;
+			}
+		}
+		t1 = now_ms();
+		after = free_and_pcp_pages();
+		while (i--)
+			if (ibv_dereg_mr(mr[i]))
+				die("ibv_dereg_mr");
+		t2 = now_ms();
+		per_page[r] = (double)(before - after) * PG / (size * count / PG);
+		reg[r] = (t1 - t0) / gib;
+		dereg[r] = (t2 - t1) / gib;
+	}
+	if (err) {
+		printf("layout=%s size=%zu count=%zu reg_errno=%s\n", lay->name,
+		       size, count, strerrorname_np(err));
+	} else {
+		double bpp = median(per_page, repeat);
+
+		printf("layout=%s size=%zu count=%zu bytes_per_page=%.3f "
+		       "bytes_per_mr=%.1f reg_ms_per_gib=%.2f dereg_ms_per_gib=%.2f\n",
+		       lay->name, size, count, bpp, bpp * (size / PG),
+		       median(reg, repeat), median(dereg, repeat));
+	}
+	free(mr);
+	free(per_page);
+	free(reg);
+	free(dereg);
+	return err ? 1 : 0;
+}
+
+/* Does one MR of @len bytes register?  Maps, registers, unmaps. */
+static int registers(struct ibv_pd *pd, const struct layout *lay, size_t len)
+{
+	char *buf = lay->map(len);
+	struct ibv_mr *mr;
+
+	if (!buf)
+		return -1;	/* not even the memory: treat as too large */
+	mr = ibv_reg_mr(pd, buf, len, access_flags);
+	if (mr && ibv_dereg_mr(mr))
+		die("ibv_dereg_mr");
+	munmap(buf, len);
+	return mr ? 1 : 0;
+}
+
+static void find_max(struct ibv_pd *pd, const struct layout *lay, size_t limit)
+{
+	size_t step = 64 * MIB, good = 0, bad = 0, len;
+
+	for (len = step; len <= limit; len *= 2) {
+		fprintf(stderr, "mr_bench: trying %zu MiB\n", len / MIB);
+		if (registers(pd, lay, len) == 1) {
+			good = len;
+		} else {
+			bad = len;
+			break;
+		}
+	}
+	if (!bad)
+		bad = limit + step;
+	while (bad - good > step) {
+		len = (good + (bad - good) / 2) & ~(step - 1);
+		fprintf(stderr, "mr_bench: trying %zu MiB\n", len / MIB);
+		if (registers(pd, lay, len) == 1)
+			good = len;
+		else
+			bad = len;
+	}
+	printf("layout=%s max_mr_bytes=%zu limit=%zu\n", lay->name, good, limit);
+}
+
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	default: break;
+	}
+	return *end ? 0 : v;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mr_bench [-d DEV] [-l LAYOUT] [-s SIZE] [-n COUNT] [-r REPEAT]\n"
+		"       mr_bench [-d DEV] [-l LAYOUT] --max --limit BYTES\n"
+		"Kernel bytes per registered 4 KiB page and registration time for\n"
+		"COUNT MRs of SIZE bytes (K, M, G suffixes) in LAYOUT: frag_4k,\n"
+		"contig, thp, hugetlb_2m, hugetlb_1g.  Defaults: rxe0, frag_4k,\n"
+		"64M, 1 MR, 5 repeats.  --max finds the largest MR that registers.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "max", no_argument, NULL, 'M' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dev = "rxe0", *layout = "frag_4k", *bad;
+	size_t size = 64 * MIB, count = 1, limit = 0;
+	const struct layout *lay = NULL;
+	int repeat = 5, opt, max = 0, ret;
+	struct ibv_device **list;
+	struct ibv_context *ctx = NULL;
+	struct ibv_pd *pd;
+	char *buf;
+
+	while ((opt = getopt_long(argc, argv, "d:l:s:n:r:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': dev = optarg; break;
+		case 'l': layout = optarg; break;
+		case 's': size = parse_size(optarg); break;
+		case 'n': count = strtoul(optarg, NULL, 0); break;
+		case 'r': repeat = atoi(optarg); break;
+		case 'M': max = 1; break;
+		case 'L': limit = parse_size(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (!strcmp(layouts[i].name, layout))
+			lay = &layouts[i];
+	if (!lay || !count || repeat < 1 || (max && !limit) ||
+	    !size || size % lay->align) {
+		fprintf(stderr, "mr_bench: bad arguments (SIZE must be a multiple of "
+			"the layout's page size)\n");
+		usage(stderr);
+		return 2;
+	}
+
+	list = ibv_get_device_list(NULL);
+	for (int i = 0; list && list[i]; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), dev))
+			ctx = ibv_open_device(list[i]);
+	if (list)
+		ibv_free_device_list(list);
+	if (!ctx) {
+		errno = ENODEV;
+		die(dev);
+	}
+	pd = ibv_alloc_pd(ctx);
+	if (!pd)
+		die("ibv_alloc_pd");
+
+	if (max) {
+		find_max(pd, lay, limit);
+		ret = 0;
+	} else {
+		buf = lay->map(size * count);
+		if (!buf)
+			die("mapping the buffer");
+		bad = check_layout(lay, buf, size * count);
+		if (bad) {
+			fprintf(stderr, "mr_bench: %s layout: %s\n", layout, bad);
+			return 2;
+		}
+		ret = measure(pd, lay, buf, size, count, repeat);
+		munmap(buf, size * count);
+	}
+	ibv_dealloc_pd(pd);
+	ibv_close_device(ctx);
+	return ret;
+}

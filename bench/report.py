@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Turn the raw `make bench` output into results/bench.json and bench.md.
+
+raw/<kernel>/footprint.txt   mr_bench lines, "figure=NAME key=value ..."
+raw/<kernel>/bw-<pair>.txt   "test size gbps" lines, one file per boot
+raw/phyr_list.tsv            bench/phyr_list_bench output
+
+A figure that could not be measured is null with "<key>_reason" beside it.
+"""
+import json
+import os
+import statistics
+import sys
+
+KERNELS = ("stock", "phyr")
+LAYOUTS = ("frag_4k", "thp", "hugetlb_2m", "hugetlb_1g")
+TARGETS = {
+    "bytes_per_page.frag_4k": "<= 8.2 B/page (stretch 4.1)",
+    "bytes_per_page.thp": "<= 0.02 B/page",
+    "bytes_per_page.hugetlb_2m": "<= 0.02 B/page",
+    "bytes_per_page.hugetlb_1g": "one entry per 1 GiB page",
+    "bytes_per_mr_4k": "below stock",
+    "bytes_per_mr_64k": "below stock",
+    "max_mr_bytes": "8 GiB in a 12 GiB guest",
+    "reg_ms_per_gib.frag_4k": "ratio <= 0.7",
+    "reg_ms_per_gib": "ratio <= 1.0",
+    "dereg_ms_per_gib": "ratio <= 1.0",
+    "bw_gbps": "median ratio >= 0.97",
+}
+
+
+def parse_kv(line):
+    return dict(f.split("=", 1) for f in line.split() if "=" in f)
+
+
+def reason_of(rec):
+    if rec is None:
+        return "not run"
+    if "error" in rec:
+        return "measurement failed: " + rec["error"].replace("_", " ")
+    if "reg_errno" in rec:
+        return "ibv_reg_mr failed with " + rec["reg_errno"]
+    return None
+
+
+def put(obj, key, rec, field, conv=float):
+    """obj[key] = rec[field], or null with a reason beside it."""
+    why = reason_of(rec)
+    if why is None and field not in rec:
+        why = "no %s in the output" % field
+    if why:
+        obj[key] = None
+        obj[key + "_reason"] = why
+    else:
+        obj[key] = conv(rec[field])
+
+
+def kernel_figures(raw, kernel):
+    figs = {}
+    path = os.path.join(raw, kernel, "footprint.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            rec = parse_kv(line)
+            if "figure" in rec:
+                figs[rec["figure"]] = rec
+    out = {"bytes_per_page": {}, "reg_ms_per_gib": {}, "dereg_ms_per_gib": {}}
+    for lay in LAYOUTS:
+        rec = figs.get("bpp_" + lay)
+        put(out["bytes_per_page"], lay, rec, "bytes_per_page")
+        put(out["reg_ms_per_gib"], lay, rec, "reg_ms_per_gib")
+        put(out["dereg_ms_per_gib"], lay, rec, "dereg_ms_per_gib")
+    put(out, "bytes_per_mr_4k", figs.get("mr_4k"), "bytes_per_mr")
+    put(out, "bytes_per_mr_64k", figs.get("mr_64k"), "bytes_per_mr")
+    put(out, "max_mr_bytes", figs.get("max_mr"), "max_mr_bytes", int)
+    out["large_mrs"] = {}
+    for g in ("1g", "4g", "8g"):
+        rec = figs.get("mr_" + g)
+        ent = {"registered": bool(rec) and "bytes_per_page" in rec}
+        put(ent, "bytes_per_page", rec, "bytes_per_page")
+        out["large_mrs"][g] = ent
+
+    # Bandwidth: every boot's runs, kept per pair for the ratios
+    runs = {}
+    bw_dir = os.path.join(raw, kernel)
+    for name in sorted(os.listdir(bw_dir)) if os.path.isdir(bw_dir) else []:
+        if not name.startswith("bw-"):
+            continue
+        pair = int(name[3:-4])
+        for line in open(os.path.join(bw_dir, name)):
+            test, size, gbps = line.split()
+            key = "%s_%s" % (test, size)
+            runs.setdefault(key, {})[pair] = None if gbps == "null" else float(gbps)
+    out["bw_gbps"] = {}
+    for key, per_pair in sorted(runs.items()):
+        vals = [v for v in per_pair.values() if v is not None]
+        out["bw_gbps"][key] = statistics.median(vals) if vals else None
+        if not vals:
+            out["bw_gbps"][key + "_reason"] = "every perftest run failed"
+    return out, runs
+
+
+def ratio(p, s):
+    if p is None or s in (None, 0):
+        return None
+    return p / s
+
+
+def main():
+    raw, outdir = sys.argv[1], sys.argv[2]
+    report = {}
+    runs = {}
+    for k in KERNELS:
+        report[k], runs[k] = kernel_figures(raw, k)
+    st, ph = report["stock"], report["phyr"]
+    r = {}
+    for group in ("bytes_per_page", "reg_ms_per_gib", "dereg_ms_per_gib"):
+        r[group] = {lay: ratio(ph[group].get(lay), st[group].get(lay))
+                    for lay in LAYOUTS}
+    for key in ("bytes_per_mr_4k", "bytes_per_mr_64k", "max_mr_bytes"):
+        r[key] = ratio(ph.get(key), st.get(key))
+    r["bw_gbps"] = {}
+    for key in sorted(runs["stock"]):
+        pairs = [ratio(runs["phyr"].get(key, {}).get(i), v)
+                 for i, v in runs["stock"][key].items()]
+        pairs = [x for x in pairs if x is not None]
+        r["bw_gbps"][key] = ({"min": min(pairs), "median": statistics.median(pairs),
+                              "max": max(pairs), "pairs": len(pairs)}
+                             if pairs else None)
+    report["ratio"] = r
+    list_tsv = os.path.join(raw, "phyr_list.tsv")
+    if os.path.exists(list_tsv):
+        rows = [l.rstrip("\n").split("\t") for l in open(list_tsv)]
+        report["phyr_list"] = [dict(zip(rows[0], row)) for row in rows[1:]]
+    report["notes"] = [
+        "Footprint is exact: free plus per-cpu pages before and after ibv_reg_mr, median of repeats.",
+        "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
+        "Bandwidth ratios pair each phyr boot with the stock boot before it.",
+    ]
+    with open(os.path.join(outdir, "bench.json"), "w") as f:
+        json.dump(report, f, indent=2, sort_keys=False)
+        f.write("\n")
+    write_md(report, os.path.join(outdir, "bench.md"))
+    with open(os.path.join(outdir, "footprint.dat"), "w") as f:
+        for lay in LAYOUTS:
+            s, p = st["bytes_per_page"][lay], ph["bytes_per_page"][lay]
+            f.write("%s %s %s\n" % (lay, s if s is not None else "NaN",
+                                    p if p is not None else "NaN"))
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "null"
+    if isinstance(v, float):
+        return ("%.3f" % v) + unit
+    return str(v) + unit
+
+
+def write_md(rep, path):
+    st, ph, r = rep["stock"], rep["phyr"], rep["ratio"]
+    lines = ["# make bench: phyr against stock, Linux 6.12, Soft-RoCE in a QEMU guest", "",
+             "| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
+
+    def row(name, s, p, rt, target, sreason=None, preason=None):
+        sv = fmt(s) + (" (%s)" % sreason if s is None and sreason else "")
+        pv = fmt(p) + (" (%s)" % preason if p is None and preason else "")
+        lines.append("| %s | %s | %s | %s | %s |" % (name, sv, pv, fmt(rt), target))
+
+    for lay in LAYOUTS:
+        row("kernel B/page, " + lay, st["bytes_per_page"][lay], ph["bytes_per_page"][lay],
+            r["bytes_per_page"][lay], TARGETS["bytes_per_page." + lay],
+            st["bytes_per_page"].get(lay + "_reason"), ph["bytes_per_page"].get(lay + "_reason"))
+    for key, name in (("bytes_per_mr_4k", "kernel B per 4 KiB MR (10 000 MRs)"),
+                      ("bytes_per_mr_64k", "kernel B per 64 KiB MR (5 000 MRs)"),
+                      ("max_mr_bytes", "largest MR, bytes")):
+        row(name, st.get(key), ph.get(key), r[key], TARGETS[key],
+            st.get(key + "_reason"), ph.get(key + "_reason"))
+    for g in ("1g", "4g", "8g"):
+        lines.append("| single %s MR registers | %s | %s | | phyr: yes |" % (
+            g.upper().replace("G", " GiB"), st["large_mrs"][g]["registered"],
+            ph["large_mrs"][g]["registered"]))
+    for group, label in (("reg_ms_per_gib", "ibv_reg_mr ms/GiB"),
+                         ("dereg_ms_per_gib", "ibv_dereg_mr ms/GiB")):
+        for lay in LAYOUTS:
+            target = TARGETS.get(group + "." + lay, TARGETS[group])
+            row("%s, %s" % (label, lay), st[group][lay], ph[group][lay], r[group][lay], target)
+    for key, rr in r["bw_gbps"].items():
+        test, size = key.split("_")
+        rt = ("%.3f (min %.3f, max %.3f, %d pairs)" % (rr["median"], rr["min"], rr["max"], rr["pairs"])
+              if rr else "null")
+        lines.append("| ib_%s_bw %s B, Gb/s | %s | %s | %s | %s |" % (
+            test, size, fmt(st["bw_gbps"].get(key)), fmt(ph["bw_gbps"].get(key)), rt,
+            TARGETS["bw_gbps"]))
+    if rep.get("phyr_list"):
+        lines += ["", "## The phyr list alone (userspace, 4 GiB per layout)", "",
+                  "| layout | B/page | entries | append pages/s | iterate entries/s | seeks/s | target |",
+                  "|---|---|---|---|---|---|---|"]
+        for row_ in rep["phyr_list"]:
+            lines.append("| " + " | ".join(row_[k] for k in (
+                "layout", "bytes/page", "entries", "append_pages/s", "iterate_entries/s",
+                "seeks/s", "target")) + " |")
+    lines += [""] + ["* " + n for n in rep["notes"]] + [""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make bench`: the stock and the phyr kernel side by side.  One 12 GiB
+# guest per kernel for the footprint, time and size figures (mr_bench), then
+# PHYR_BENCH_PAIRS (default 5) alternating stock/phyr boots for perftest.
+# Writes results/bench.json, bench.md and footprint.png; raw output stays in
+# build/bench-raw.  Takes about an hour under TCG.
+set -euo pipefail
+. "$(dirname "$0")/../ci/lib.sh"
+
+pairs=${PHYR_BENCH_PAIRS:-5}
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || die "PHYR_BENCH_PAIRS must be a positive count"
+raw=$PHYR_TOP/build/bench-raw
+res=$PHYR_TOP/results
+start=$(date +%s)
+step() { note "[$(($(date +%s) - start)) s] $*"; }
+
+"$PHYR_TOP/ci/deps.sh" kernel vm bench
+make -s -C "$PHYR_TOP" guest-programs build/bench/phyr_list_bench
+"$PHYR_TOP/ci/build-kernel.sh" stock phyr
+rm -rf "$raw"
+mkdir -p "$raw" "$res"
+
+step "the phyr list alone (userspace)"
+"$PHYR_TOP/build/bench/phyr_list_bench" > "$raw/phyr_list.tsv"
+
+for k in stock phyr; do
+	step "footprint, registration time and largest MR on the $k kernel (12 GiB guest)"
+	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -m 12G -a "hugepagesz=1G hugepages=2" \
+		-t 5400 -r "$raw/$k/footprint" "$PHYR_TOP/bench/guest-footprint.sh" ||
+		note "the $k footprint run failed (console: $raw/$k/footprint/console.log); its figures are null"
+	cp "$raw/$k/footprint/footprint.txt" "$raw/$k/footprint.txt" 2>/dev/null || true
+done
+
+for i in $(seq "$pairs"); do
+	for k in stock phyr; do
+		step "perftest pair $i/$pairs on the $k kernel"
+		"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -t 1800 -r "$raw/$k/bw$i" \
+			"$PHYR_TOP/bench/guest-bw.sh" ||
+			note "perftest run $i failed on $k (console: $raw/$k/bw$i/console.log)"
+		cp "$raw/$k/bw$i/bw.txt" "$raw/$k/bw-$i.txt" 2>/dev/null || true
+	done
+done
+
+step "report"
+python3 "$PHYR_TOP/bench/report.py" "$raw" "$res"
+gnuplot -e "datafile='$res/footprint.dat'; outfile='$res/footprint.png'" \
+	"$PHYR_TOP/bench/footprint.gp"
+cat "$res/bench.md"
+note "wrote $res/bench.json, $res/bench.md and $res/footprint.png"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Export the phyr kernel changes as an upstream-style series against Debian's
+# linux-source-6.12: each patch of kernel/ib_umem_phyr/patches/series, with
+# the new files that series line names added to it as file-creation diffs.
+# Writes build/series/ (and a series file), then checks that the series
+# applies to the pristine tree and reproduces exactly the tree that
+# ci/build-kernel.sh builds as phyr.
+#
+# A series line: PATCH-FILE [NEW-FILE...]  (paths relative to the kernel tree)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$PHYR_TOP/kernel/ib_umem_phyr
+out=$PHYR_TOP/build/series
+pristine=$PHYR_CACHE/linux-6.12
+phyr_src=$PHYR_CACHE/linux-6.12-phyr
+# The phyr tree to compare with, built so we know the series builds too.
+"$PHYR_TOP/ci/build-kernel.sh" phyr
+rm -rf "$out"
+mkdir -p "$out"
+
+claimed=""
+while read -r patch files; do
+	case "$patch" in ''|'#'*) continue ;; esac
+	src=$kdir/patches/$patch
+	[ -f "$src" ] || die "series names $patch, which does not exist"
+	{
+		# The mail header and message: everything up to the --- line
+		sed -n '1,/^---$/p' "$src"
+		for f in $files; do
+			[ -f "$kdir/$f" ] || die "series line $patch names $f, which does not exist"
+			n=$(wc -l < "$kdir/$f")
+			echo "diff --git a/$f b/$f"
+			echo "new file mode 100644"
+			echo "--- /dev/null"
+			echo "+++ b/$f"
+			echo "@@ -0,0 +1,$n @@"
+			sed 's/^/+/' "$kdir/$f"
+			claimed+=" $f"
+		done
+		sed '1,/^---$/d' "$src"
+	} > "$out/$patch"
+	echo "$patch" >> "$out/series"
+done < "$kdir/patches/series"
+
+# Every overlay file must belong to a patch.
+for f in $(cd "$kdir" && find . -type f ! -path './patches/*' ! -path './compat/*' \
+		! -name '*.md' | sed 's|^\./||' | sort); do
+	case " $claimed " in *" $f "*) ;; *) die "$f is in no patch of the series" ;; esac
+done
+
+# Apply to a copy of the pristine tree; compare with the phyr tree.
+check=$(mktemp -d)
+trap 'rm -rf "$check"' EXIT
+cp -al "$pristine" "$check/linux"
+while read -r p; do
+	patch -d "$check/linux" -p1 -s -f --no-backup-if-mismatch < "$out/$p" ||
+		die "exported $p does not apply to linux-source-6.12"
+done < "$out/series"
+diff -r -q -x .phyr-source "$check/linux" "$phyr_src" > /dev/null ||
+	die "the exported series does not reproduce the phyr tree"
+note "exported $(wc -l < "$out/series") patches to $out; they apply to $(cat "$pristine/.phyr-source") and reproduce the phyr tree"

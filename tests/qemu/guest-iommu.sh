@@ -1,0 +1,23 @@
+#!/bin/bash
+# Inside the guest, for each DMA regime ci/vm.sh offers: the regime is in
+# effect, and RDMA WRITE/READ through rxe still lands intact.  TAP in
+# /tmp/results/iommu.tap.
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tap=/tmp/results/iommu.tap
+(
+	"$here/iommu-check.sh" "$1" | grep -v '^1\.\.'
+	status=${PIPESTATUS[0]}
+	if "$top/build/tests/mr_rdma" > /tmp/mr_rdma.log 2>&1; then
+		echo "ok 2 - RDMA WRITE/READ data intact under $1"
+	else
+		status=1
+		echo "not ok 2 - RDMA WRITE/READ data intact under $1"
+		sed 's/^/# /' /tmp/mr_rdma.log
+	fi
+	echo "1..2"
+	exit "$status"
+) > "$tap"
+status=$?
+cat "$tap"
+exit "$status"
