@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <infiniband/verbs.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,20 +76,73 @@ static void touch(char *p, size_t len)
 		p[i] = 1;
 }
 
+/* Physical frame of the page at @p, from pagemap (0 if unknown). */
+static uint64_t pfn_of(int fd, const char *p)
+{
+	uint64_t e;
+
+	if (pread(fd, &e, 8, (off_t)((uintptr_t)p / PG) * 8) != 8)
+		die("reading pagemap");
+	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
+}
+
+/* Swap the pages at @a and @b through the spare page slot @tmp. */
+static void swap_pages(char *a, char *b, char *tmp)
+{
+	const int f = MREMAP_MAYMOVE | MREMAP_FIXED;
+
+	if (mremap(a, PG, PG, f, tmp) == MAP_FAILED ||
+	    mremap(b, PG, PG, f, a) == MAP_FAILED ||
+	    mremap(tmp, PG, PG, f, b) == MAP_FAILED)
+		die("mremap");
+}
+
+/*
+ * Fault the pages in one mapping, then move them one by one into the buffer
+ * in a strided order (page i to slot i * stride mod n, stride odd and
+ * coprime with n), so the allocator's runs end up far apart.  Whatever
+ * neighbours are still physically adjacent get swapped with a page half the
+ * buffer away until none is.
+ */
 static char *map_frag_4k(size_t len)
 {
-	size_t n = len / PG;
+	size_t n = len / PG, stride = 1021, fixes = 0;
 	char *src = map_anon(len, 0), *dst;
+	int fd;
 
-	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* One extra slot at the end serves as the spare for swaps */
+	dst = mmap(NULL, len + PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!src || dst == MAP_FAILED)
 		return NULL;
 	madvise(src, len, MADV_NOHUGEPAGE);
 	touch(src, len);
+	while (n % stride == 0 || stride % 2 == 0)
+		stride += 2;
 	for (size_t i = 0; i < n; i++)
 		if (mremap(src + i * PG, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   dst + (n - 1 - i) * PG) == MAP_FAILED)
+			   dst + (i * stride % n) * PG) == MAP_FAILED)
 			die("mremap");
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		die("/proc/self/pagemap");
+	for (int pass = 0; pass < 8 && n > 2; pass++) {
+		size_t swapped = 0;
+
+		for (size_t i = 1; i < n; i++) {
+			if (pfn_of(fd, dst + i * PG) != pfn_of(fd, dst + (i - 1) * PG) + 1)
+				continue;
+			swap_pages(dst + i * PG, dst + ((i + n / 2) % n) * PG,
+				   dst + n * PG);
+			swapped++;
+		}
+		fixes += swapped;
+		if (!swapped)
+			break;
+	}
+	close(fd);
+	if (fixes)
+		fprintf(stderr, "mr_bench: frag_4k: %zu adjacent neighbours swapped apart\n",
+			fixes);
 	return dst;
 }
 
@@ -202,6 +256,24 @@ static const char *check_layout(const struct layout *lay, const char *buf,
 	return bad;
 }
 
+/*
+ * Wait until free memory stops moving: deregistration frees part of its
+ * memory later (RCU callbacks, deferred work), and those pages must not land
+ * in the next measurement.
+ */
+static void settle(void)
+{
+	long long prev = free_and_pcp_pages(), cur;
+
+	for (int i = 0; i < 40; i++) {
+		usleep(250000);
+		cur = free_and_pcp_pages();
+		if (llabs(cur - prev) < 8)
+			return;
+		prev = cur;
+	}
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -235,15 +307,28 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 	double *reg = calloc(repeat, sizeof(double));
 	double *dereg = calloc(repeat, sizeof(double));
 	double gib = (double)size * count / GIB;
+	/*
+	 * Many small MRs: register a tenth of them first and keep those while
+	 * measuring, so the free objects slab caches already hold are used up
+	 * and the figure is the steady-state cost of one more MR.
+	 */
+	size_t nwarm = count >= 100 ? count / 10 : 0;
+	struct ibv_mr **warm = calloc(nwarm + 1, sizeof(*warm));
 	int err = 0;
 
-	if (!mr || !per_page || !reg || !dereg)
+	if (!mr || !per_page || !reg || !dereg || !warm)
 		die("calloc");
+	for (size_t i = 0; i < nwarm; i++) {
+		warm[i] = ibv_reg_mr(pd, buf + i * size, size, access_flags);
+		if (!warm[i])
+			die("ibv_reg_mr (warm-up)");
+	}
 	for (int r = 0; r < repeat && !err; r++) {
 		long long before, after;
 		double t0, t1, t2;
 		size_t i;
 
+		settle();
 		before = free_and_pcp_pages();
 		t0 = now_ms();
 		for (i = 0; i < count; i++) {
@@ -274,6 +359,10 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		       lay->name, size, count, bpp, bpp * (size / PG),
 		       median(reg, repeat), median(dereg, repeat));
 	}
+	for (size_t i = 0; i < nwarm; i++)
+		if (ibv_dereg_mr(warm[i]))
+			die("ibv_dereg_mr");
+	free(warm);
 	free(mr);
 	free(per_page);
 	free(reg);
@@ -320,6 +409,25 @@ static void find_max(struct ibv_pd *pd, const struct layout *lay, size_t limit)
 			bad = len;
 	}
 	printf("layout=%s max_mr_bytes=%zu limit=%zu\n", lay->name, good, limit);
+}
+
+/*
+ * libibverbs mallocs a little per MR.  Grow and fault in the heap now and
+ * keep it (no trimming, no mmap for small blocks), so that user pages the
+ * library touches while registering are not counted as kernel memory.
+ */
+static void prefault_heap(void)
+{
+	const size_t len = 32 * MIB;
+	char *p;
+
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	mallopt(M_MMAP_THRESHOLD, len * 2);
+	p = malloc(len);
+	if (!p)
+		die("malloc");
+	memset(p, 1, len);
+	free(p);
 }
 
 static size_t parse_size(const char *s)
@@ -401,6 +509,7 @@ int main(int argc, char **argv)
 	pd = ibv_alloc_pd(ctx);
 	if (!pd)
 		die("ibv_alloc_pd");
+	prefault_heap();
 
 	if (max) {
 		find_max(pd, lay, limit);

@@ -31,12 +31,15 @@ Options:
   -r, --results DIR  writable folder, /tmp/results in the guest (default: a
                      new folder under build/vm/); it receives console.log
       --no-setup     skip the veth/rxe setup
+      --allow-warn   do not fail on WARNING reports (still printed); for
+                     benchmarks that drive stock into its own warnings
   -q, --quiet        do not copy the guest console to stderr
   -h, --help         this text
 USAGE
 }
 
 kernel=phyr mem=2G smp=2 iommu=none append="" timeout=600 results="" setup=1 quiet=0
+allow_warn=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k|--kernel) kernel=$2; shift 2 ;;
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
 	-t|--timeout) timeout=$2; shift 2 ;;
 	-r|--results) results=$2; shift 2 ;;
 	--no-setup) setup=0; shift ;;
+	--allow-warn) allow_warn=1; shift ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -142,6 +146,12 @@ set -e
 
 # A kernel report anywhere on the console fails the run, whatever the job said.
 report_re='Oops|BUG:|WARNING:|KASAN:|unreferenced object|Kernel panic|general protection fault|Call Trace:'
+if [ "$allow_warn" = 1 ]; then
+	warns=$(grep -c 'WARNING:' "$console" || true)
+	[ "$warns" = 0 ] || echo "note: $warns WARNING report(s) on the guest console, allowed: $(grep -m1 'WARNING:' "$console" | tr -d '\r')" >&2
+	# Only the WARN itself is allowed: its call trace comes with it.
+	report_re='Oops|BUG:|KASAN:|unreferenced object|Kernel panic|general protection fault'
+fi
 if grep -qE "$report_re" "$console"; then
 	line=$(grep -nE "$report_re" "$console" | head -n 1 | cut -d: -f1)
 	echo "---- kernel report on the guest console (line $line of $console) ----" >&2
