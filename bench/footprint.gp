@@ -1,6 +1,6 @@
 # Kernel bytes per registered 4 KiB page by layout, stock against phyr, log
 # scale.  Called by bench/run.sh with datafile and outfile set.
-set terminal png size 800,500
+set terminal png size 800,500 noenhanced
 set output outfile
 set title "Kernel memory per registered 4 KiB page (ibv_reg_mr on rxe)"
 set ylabel "bytes per page (log scale)"

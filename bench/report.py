@@ -92,12 +92,17 @@ def kernel_figures(raw, kernel):
             key = "%s_%s" % (test, size)
             runs.setdefault(key, {})[pair] = None if gbps == "null" else float(gbps)
     out["bw_gbps"] = {}
-    for key, per_pair in sorted(runs.items()):
+    for key, per_pair in sorted(runs.items(), key=lambda kv: bw_order(kv[0])):
         vals = [v for v in per_pair.values() if v is not None]
         out["bw_gbps"][key] = statistics.median(vals) if vals else None
         if not vals:
             out["bw_gbps"][key + "_reason"] = "every perftest run failed"
     return out, runs
+
+
+def bw_order(key):
+    test, size = key.split("_")
+    return ("write", "read", "send").index(test), int(size)
 
 
 def ratio(p, s):
@@ -120,7 +125,7 @@ def main():
     for key in ("bytes_per_mr_4k", "bytes_per_mr_64k", "max_mr_bytes"):
         r[key] = ratio(ph.get(key), st.get(key))
     r["bw_gbps"] = {}
-    for key in sorted(runs["stock"]):
+    for key in sorted(runs["stock"], key=bw_order):
         pairs = [ratio(runs["phyr"].get(key, {}).get(i), v)
                  for i, v in runs["stock"][key].items()]
         pairs = [x for x in pairs if x is not None]
@@ -135,8 +140,14 @@ def main():
     report["notes"] = [
         "Footprint is exact: free plus per-cpu pages before and after ibv_reg_mr, median of repeats.",
         "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
-        "Bandwidth ratios pair each phyr boot with the stock boot before it.",
+        "Registration times come from one boot per kernel; bandwidth ratios pair each phyr boot "
+        "with the stock boot before it.",
     ]
+    if os.environ.get("PHYR_RDMA_PATCHES") == "0":
+        report["notes"].append(
+            "The phyr kernel has no RDMA patches yet: rxe registers through the stock ib_umem on "
+            "both kernels, so footprint ratios are 1 and the time and bandwidth ratios show the "
+            "noise of the measurement itself.")
     with open(os.path.join(outdir, "bench.json"), "w") as f:
         json.dump(report, f, indent=2, sort_keys=False)
         f.write("\n")

@@ -43,7 +43,8 @@ for i in $(seq "$pairs"); do
 done
 
 step "report"
-python3 "$PHYR_TOP/bench/report.py" "$raw" "$res"
+PHYR_RDMA_PATCHES=$(grep -l '^+++ b/drivers/infiniband/' "$PHYR_TOP"/kernel/ib_umem_phyr/patches/*.patch 2>/dev/null | wc -l) \
+	python3 "$PHYR_TOP/bench/report.py" "$raw" "$res"
 gnuplot -e "datafile='$res/footprint.dat'; outfile='$res/footprint.png'" \
 	"$PHYR_TOP/bench/footprint.gp"
 cat "$res/bench.md"
