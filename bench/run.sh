@@ -3,7 +3,7 @@
 # guest per kernel for the footprint, time and size figures (mr_bench), then
 # PHYR_BENCH_PAIRS (default 5) alternating stock/phyr boots for perftest.
 # Writes results/bench.json, bench.md and footprint.png; raw output stays in
-# build/bench-raw.  Takes about an hour under TCG.
+# build/bench-raw.  Takes about 15 minutes under TCG.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
