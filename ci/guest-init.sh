@@ -10,11 +10,24 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8
 
+top=$(cd "$(dirname "$0")/.." && pwd)
+
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
+# The guest's /tmp is its own tmpfs.  A checkout that lives under the host's
+# /tmp (CI clones may) is bound back in, read-only like the rest of the host.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs tmp /tmp
+case "$top" in
+/tmp/*)
+	first=${top#/tmp/}
+	first=${first%%/*}
+	mkdir -p "/tmp/$first"
+	mount --bind "/run/host-tmp/$first" "/tmp/$first" ;;
+esac
 mkdir -p /dev/shm /dev/hugepages /tmp/results
 mount -t tmpfs shm /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
@@ -39,7 +52,7 @@ echo 1 > /proc/sys/kernel/sysrq
 
 status=0
 if [ ! -e /tmp/results/no-setup ]; then
-	/bin/sh "$(dirname "$0")/guest-setup.sh" || status=$?
+	/bin/sh "$top/ci/guest-setup.sh" || status=$?
 fi
 if [ "$status" -eq 0 ]; then
 	cd /tmp || finish 125
