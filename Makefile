@@ -14,9 +14,11 @@ UNIT_CFLAGS := $(CSTD) $(WARN) -g -O1 $(SAN) -I$(KSRC)/compat/include \
            -I$(KSRC)/include -Itests/user $(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-UNIT_SRCS := $(wildcard tests/user/*.c) $(KSRC)/lib/phyr.c \
+PHYR_SRCS := $(KSRC)/lib/phyr.c $(KSRC)/lib/phyr_iter.c
+UNIT_SRCS := $(wildcard tests/user/*.c) $(PHYR_SRCS) \
              $(KSRC)/lib/phyr_kunit.c $(KSRC)/compat/phyr_compat.c
 UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
+             $(wildcard $(KSRC)/lib/*.h) \
              $(wildcard $(KSRC)/compat/include/*.h $(KSRC)/compat/include/*/*.h)
 
 .PHONY: help demo check check-debug unit bench bench-list series deps-unit unit-build guest-programs kernels debug-kernel \
@@ -65,11 +67,11 @@ $(B)/bench/mr_bench: bench/mr_bench.c Makefile
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
 
 # The phyr list alone, optimised: the same sources as the unit tests.
-$(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(KSRC)/lib/phyr.c \
+$(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \
 		$(KSRC)/compat/phyr_compat.c $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -I$(KSRC)/compat/include -I$(KSRC)/include \
-		-o $@ $< $(KSRC)/lib/phyr.c $(KSRC)/compat/phyr_compat.c
+		-o $@ $< $(PHYR_SRCS) $(KSRC)/compat/phyr_compat.c
 
 bench: guest-programs
 	@bench/run.sh

@@ -46,6 +46,7 @@ typedef unsigned int gfp_t;
 #define static_assert(expr, ...)	_Static_assert(expr, #expr)
 
 #define __must_check		__attribute__((warn_unused_result))
+#define __maybe_unused		__attribute__((unused))
 #define __init
 #define EXPORT_SYMBOL_GPL(sym)	extern int phyr_compat_export_##sym
 #define subsys_initcall(fn)	\

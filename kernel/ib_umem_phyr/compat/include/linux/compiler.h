@@ -1,0 +1,1 @@
+#include "../phyr_compat.h"
