@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: the stock and the phyr kernel side by side.  One 12 GiB
-# guest per kernel for the footprint, time and size figures (mr_bench), then
-# PHYR_BENCH_PAIRS (default 5) alternating stock/phyr boots for perftest.
+# guest per kernel for the footprint and size figures (mr_bench), then
+# PHYR_BENCH_PAIRS (default 5) alternating stock/phyr boots for the
+# registration time and perftest ratios.
 # Writes results/bench.json, bench.md and footprint.png; raw output stays in
 # build/bench-raw.  Takes about 15 minutes under TCG.
 set -euo pipefail
@@ -34,11 +35,12 @@ done
 
 for i in $(seq "$pairs"); do
 	for k in stock phyr; do
-		step "perftest pair $i/$pairs on the $k kernel"
-		"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -t 1800 -r "$raw/$k/bw$i" \
-			"$PHYR_TOP/bench/guest-bw.sh" ||
-			note "perftest run $i failed on $k (console: $raw/$k/bw$i/console.log)"
+		step "registration time and perftest, pair $i/$pairs, on the $k kernel"
+		"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -m 4G -a "hugepagesz=1G hugepages=1" \
+			-t 1800 -r "$raw/$k/bw$i" "$PHYR_TOP/bench/guest-bw.sh" ||
+			note "pair run $i failed on $k (console: $raw/$k/bw$i/console.log)"
 		cp "$raw/$k/bw$i/bw.txt" "$raw/$k/bw-$i.txt" 2>/dev/null || true
+		cp "$raw/$k/bw$i/reg.txt" "$raw/$k/reg-$i.txt" 2>/dev/null || true
 	done
 done
 
