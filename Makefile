@@ -8,18 +8,18 @@ WARN    := -Wall -Wextra -Werror
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 # The phyr list compiles in userspace from the kernel sources through a thin
-# compat header (kernel/ib_umem_phyr/compat/).
+# compat header (tests/user/kcompat/).
 KSRC    := kernel/ib_umem_phyr
-UNIT_CFLAGS := $(CSTD) $(WARN) -g -O1 $(SAN) -I$(KSRC)/compat/include \
+UNIT_CFLAGS := $(CSTD) $(WARN) -g -O1 $(SAN) -Itests/user/kcompat/include \
            -I$(KSRC)/include -Itests/user $(shell pkg-config --cflags check 2>/dev/null)
 UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 PHYR_SRCS := $(KSRC)/lib/phyr.c $(KSRC)/lib/phyr_iter.c
 UNIT_SRCS := $(wildcard tests/user/*.c) $(PHYR_SRCS) \
-             $(KSRC)/lib/phyr_kunit.c $(KSRC)/compat/phyr_compat.c
+             $(KSRC)/lib/phyr_kunit.c tests/user/kcompat/phyr_compat.c
 UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/lib/*.h) \
-             $(wildcard $(KSRC)/compat/include/*.h $(KSRC)/compat/include/*/*.h)
+             $(wildcard tests/user/kcompat/include/*.h tests/user/kcompat/include/*/*.h)
 
 .PHONY: help demo check check-debug unit bench bench-list series deps-unit unit-build guest-programs kernels debug-kernel \
         deps clean
@@ -68,10 +68,10 @@ $(B)/bench/mr_bench: bench/mr_bench.c Makefile
 
 # The phyr list alone, optimised: the same sources as the unit tests.
 $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \
-		$(KSRC)/compat/phyr_compat.c $(UNIT_HDRS) Makefile
+		tests/user/kcompat/phyr_compat.c $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -I$(KSRC)/compat/include -I$(KSRC)/include \
-		-o $@ $< $(PHYR_SRCS) $(KSRC)/compat/phyr_compat.c
+	$(CC) $(CSTD) $(WARN) -O2 -Itests/user/kcompat/include -I$(KSRC)/include \
+		-o $@ $< $(PHYR_SRCS) tests/user/kcompat/phyr_compat.c
 
 bench: guest-programs
 	@bench/run.sh

@@ -83,15 +83,10 @@ def kernel_figures(raw, kernel):
 
     # Bandwidth: every boot's runs, kept per pair for the ratios
     runs = {}
-    bw_dir = os.path.join(raw, kernel)
-    for name in sorted(os.listdir(bw_dir)) if os.path.isdir(bw_dir) else []:
-        if not name.startswith("bw-"):
-            continue
-        pair = int(name[3:-4])
-        for line in open(os.path.join(bw_dir, name)):
-            test, size, gbps = line.split()
-            key = "%s_%s" % (test, size)
-            runs.setdefault(key, {})[pair] = None if gbps == "null" else float(gbps)
+    for pair, line in pair_lines(raw, kernel, "bw"):
+        test, size, gbps = line.split()
+        key = "%s_%s" % (test, size)
+        runs.setdefault(key, {})[pair] = None if gbps == "null" else float(gbps)
     out["bw_gbps"] = {}
     for key, per_pair in sorted(runs.items(), key=lambda kv: bw_order(kv[0])):
         vals = [v for v in per_pair.values() if v is not None]
@@ -106,19 +101,24 @@ def bw_order(key):
     return ("write", "read", "send").index(test), int(size)
 
 
+def pair_lines(raw, kernel, prefix):
+    """(pair, line) for every line of raw/<kernel>/<prefix>-<pair>.txt."""
+    d = os.path.join(raw, kernel)
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if name.startswith(prefix + "-") and name.endswith(".txt"):
+            pair = int(name[len(prefix) + 1:-4])
+            for line in open(os.path.join(d, name)):
+                yield pair, line
+
+
 def pair_times(raw, kernel):
     """{(group, layout): {pair: ms_per_gib}} from the alternating boots."""
     out = {}
-    d = os.path.join(raw, kernel)
-    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if not name.startswith("reg-"):
-            continue
-        pair = int(name[4:-4])
-        for line in open(os.path.join(d, name)):
-            rec = parse_kv(line)
-            for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
-                if group in rec:
-                    out.setdefault((group, rec["layout"]), {})[pair] = float(rec[group])
+    for pair, line in pair_lines(raw, kernel, "reg"):
+        rec = parse_kv(line)
+        for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
+            if group in rec:
+                out.setdefault((group, rec["layout"]), {})[pair] = float(rec[group])
     return out
 
 

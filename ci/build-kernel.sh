@@ -62,10 +62,9 @@ if [ "$(cat "$pristine/.phyr-source" 2>/dev/null)" != "$pkgver" ]; then
 fi
 
 # Overlay files: everything under kernel/ib_umem_phyr/ that mirrors a kernel
-# path; patches/, the userspace compat/ headers and documentation are not.
+# path; patches/ and documentation are not.
 overlay_files() {
-	(cd "$overlay" && find . -type f ! -path './patches/*' ! -path './compat/*' \
-		! -name '*.md' | sort)
+	(cd "$overlay" && find . -type f ! -path './patches/*' ! -name '*.md' | sort)
 }
 
 overlay_hash() {

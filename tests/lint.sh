@@ -15,7 +15,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 cd "$PHYR_TOP" || exit 1
-for f in $(find "$kdir" -name '*.[ch]' ! -path '*/compat/*' | sort); do
+for f in $(find "$kdir" -name '*.[ch]' | sort); do
 	rel=${f#"$PHYR_TOP"/}
 	if perl "$scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$f" > "$log" 2>&1 &&
 	   ! grep -qE ': (ERROR|WARNING|CHECK):' "$log"; then

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
 /*
- * The few kernel interfaces lib/phyr.c and include/linux/phyr.h use, for
- * building them unchanged in userspace (the Check unit tests).  Every
+ * The few kernel interfaces kernel/ib_umem_phyr/lib/ and include/linux/phyr.h
+ * use, for building them unchanged in userspace (the Check unit tests and
+ * bench/phyr_list_bench).  Every
  * <linux/...> and <asm/...> header they include is a one-line file in this
  * folder that includes this one.
  *
