@@ -365,27 +365,19 @@ static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 	return 0;
 }
 
-/* Append [addr, addr + len) as page entries (both page aligned). */
-static int push_pages(struct phyr_list *list, struct phyr_append *app,
-		      phys_addr_t addr, u64 len)
+/* One entry for the largest prefix of the run, of either kind. */
+static unsigned int ent_encode(u32 *w, phys_addr_t addr, u64 *len, bool pages)
 {
-	u32 w[PHYR_ENT_MAX_WORDS];
-	unsigned int n;
-	u64 part;
-	int ret;
-
-	for (; len; addr += part, len -= part) {
-		part = len;
-		n = ent_encode_pages(w, addr, &part);
-		ret = push_entry(list, app, w, n, part);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return pages ? ent_encode_pages(w, addr, len) :
+		       ent_encode_bytes(w, addr, len);
 }
 
-static int push_bytes(struct phyr_list *list, struct phyr_append *app,
-		      phys_addr_t addr, u64 len)
+/*
+ * Append [addr, addr + len) as page entries (@pages: both page aligned) or
+ * byte entries, as many as it takes.
+ */
+static int push_run(struct phyr_list *list, struct phyr_append *app,
+		    phys_addr_t addr, u64 len, bool pages)
 {
 	u32 w[PHYR_ENT_MAX_WORDS];
 	unsigned int n;
@@ -394,7 +386,7 @@ static int push_bytes(struct phyr_list *list, struct phyr_append *app,
 
 	for (; len; addr += part, len -= part) {
 		part = len;
-		n = ent_encode_bytes(w, addr, &part);
+		n = ent_encode(w, addr, &part, pages);
 		ret = push_entry(list, app, w, n, part);
 		if (ret)
 			return ret;
@@ -414,13 +406,11 @@ static int regrow_tail(struct phyr_list *list, struct phyr_append *app,
 	unsigned int n;
 	int ret;
 
-	n = pages ? ent_encode_pages(w, t->addr, &part) :
-		    ent_encode_bytes(w, t->addr, &part);
+	n = ent_encode(w, t->addr, &part, pages);
 	ret = replace_tail(list, app, w, n, t->len, part);
 	if (ret || part == len)
 		return ret;
-	return pages ? push_pages(list, app, t->addr + part, len - part) :
-		       push_bytes(list, app, t->addr + part, len - part);
+	return push_run(list, app, t->addr + part, len - part, pages);
 }
 
 static void tail_entry(struct phyr_list *list, struct phyr *t, bool *pages)
@@ -441,8 +431,8 @@ static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
 	int ret;
 
 	if (!list->end) {
-		ret = push_pages(list, app, addr - off,
-				 round_up(off + len, PHYR_PFN_SIZE));
+		ret = push_run(list, app, addr - off,
+			       round_up(off + len, PHYR_PFN_SIZE), true);
 		list->offset = off;
 		list->length = len;
 		return ret;
@@ -472,8 +462,8 @@ static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
 			ret = regrow_tail(list, app, &t, true,
 					  t.len - PHYR_PFN_SIZE);
 			if (!ret)
-				ret = push_bytes(list, app, t.addr + t.len -
-						 PHYR_PFN_SIZE, used);
+				ret = push_run(list, app, t.addr + t.len -
+					       PHYR_PFN_SIZE, used, false);
 		} else {
 			ret = regrow_tail(list, app, &t, false, used);
 		}
@@ -481,9 +471,9 @@ static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
 			return ret;
 	}
 	if (off)
-		ret = push_bytes(list, app, addr, len);
+		ret = push_run(list, app, addr, len, false);
 	else
-		ret = push_pages(list, app, addr, round_up(len, PHYR_PFN_SIZE));
+		ret = push_run(list, app, addr, round_up(len, PHYR_PFN_SIZE), true);
 	if (!ret)
 		list->length += len;
 	return ret;
