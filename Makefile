@@ -56,15 +56,22 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
-guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_bench
+guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
 
-$(B)/bench/mr_bench: bench/mr_bench.c Makefile
+$(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ bench/mr_bench.c bench/layout.c -libverbs
+
+# The DMA tests: the test driver's ioctls, from its uapi header
+$(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout.h \
+		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -Ikernel/ib_umem_phyr/lib -o $@ \
+		tests/qemu/phyr_dma_test.c bench/layout.c
 
 # The phyr list alone, optimised: the same sources as the unit tests.
 $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \

@@ -42,160 +42,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#endif
-
-#define PG		4096UL
-#define MIB		(1UL << 20)
-#define GIB		(1UL << 30)
-
-struct layout {
-	const char *name;
-	size_t align;		/* physical run every buffer must be made of */
-	char *(*map)(size_t len);
-};
+#include "layout.h"
 
 static void die(const char *what)
 {
 	fprintf(stderr, "mr_bench: %s: %s\n", what, strerror(errno));
 	exit(2);
 }
-
-static void *map_anon(size_t len, int flags)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void touch(char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i += PG)
-		p[i] = 1;
-}
-
-/* Physical frame of the page at @p, from pagemap (0 if unknown). */
-static uint64_t pfn_of(int fd, const char *p)
-{
-	uint64_t e;
-
-	if (pread(fd, &e, 8, (off_t)((uintptr_t)p / PG) * 8) != 8)
-		die("reading pagemap");
-	return (e >> 63) ? e & ((1ULL << 55) - 1) : 0;
-}
-
-/* Swap the pages at @a and @b through the spare page slot @tmp. */
-static void swap_pages(char *a, char *b, char *tmp)
-{
-	const int f = MREMAP_MAYMOVE | MREMAP_FIXED;
-
-	if (mremap(a, PG, PG, f, tmp) == MAP_FAILED ||
-	    mremap(b, PG, PG, f, a) == MAP_FAILED ||
-	    mremap(tmp, PG, PG, f, b) == MAP_FAILED)
-		die("mremap");
-}
-
-/*
- * Fault the pages in one mapping, then move them one by one into the buffer
- * in a strided order (page i to slot i * stride mod n, stride odd and
- * coprime with n), so the allocator's runs end up far apart.  Whatever
- * neighbours are still physically adjacent get swapped with a page half the
- * buffer away until none is.
- */
-static char *map_frag_4k(size_t len)
-{
-	size_t n = len / PG, stride = 1021, fixes = 0;
-	char *src = map_anon(len, 0), *dst;
-	int fd;
-
-	/* One extra slot at the end serves as the spare for swaps */
-	dst = mmap(NULL, len + PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!src || dst == MAP_FAILED)
-		return NULL;
-	madvise(src, len, MADV_NOHUGEPAGE);
-	touch(src, len);
-	while (n % stride == 0 || stride % 2 == 0)
-		stride += 2;
-	for (size_t i = 0; i < n; i++)
-		if (mremap(src + i * PG, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED,
-			   dst + (i * stride % n) * PG) == MAP_FAILED)
-			die("mremap");
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0)
-		die("/proc/self/pagemap");
-	for (int pass = 0; pass < 8 && n > 2; pass++) {
-		size_t swapped = 0;
-
-		for (size_t i = 1; i < n; i++) {
-			if (pfn_of(fd, dst + i * PG) != pfn_of(fd, dst + (i - 1) * PG) + 1)
-				continue;
-			swap_pages(dst + i * PG, dst + ((i + n / 2) % n) * PG,
-				   dst + n * PG);
-			swapped++;
-		}
-		fixes += swapped;
-		if (!swapped)
-			break;
-	}
-	close(fd);
-	if (fixes)
-		fprintf(stderr, "mr_bench: frag_4k: %zu adjacent neighbours swapped apart\n",
-			fixes);
-	return dst;
-}
-
-static char *map_contig(size_t len)
-{
-	char *p = map_anon(len, 0);
-
-	if (p) {
-		madvise(p, len, MADV_NOHUGEPAGE);
-		touch(p, len);
-	}
-	return p;
-}
-
-static char *map_thp(size_t len)
-{
-	/* Over-allocate to place the buffer on a 2 MiB boundary */
-	char *raw = map_anon(len + 2 * MIB, 0), *p;
-
-	if (!raw)
-		return NULL;
-	p = (char *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
-	madvise(p, len, MADV_HUGEPAGE);
-	touch(p, len);
-	return p;
-}
-
-static char *map_hugetlb(size_t len, int shift)
-{
-	char *p = map_anon(len, MAP_HUGETLB | shift << MAP_HUGE_SHIFT);
-
-	if (p)
-		touch(p, len);
-	return p;
-}
-
-static char *map_hugetlb_2m(size_t len)
-{
-	return map_hugetlb(len, 21);
-}
-
-static char *map_hugetlb_1g(size_t len)
-{
-	return map_hugetlb(len, 30);
-}
-
-static const struct layout layouts[] = {
-	{ "frag_4k", PG, map_frag_4k },
-	{ "contig", PG, map_contig },
-	{ "thp", 2 * MIB, map_thp },
-	{ "hugetlb_2m", 2 * MIB, map_hugetlb_2m },
-	{ "hugetlb_1g", GIB, map_hugetlb_1g },
-};
 
 /* Free pages plus per-cpu list pages, summed over all zones. */
 static long long free_and_pcp_pages(void)
@@ -213,47 +66,6 @@ static long long free_and_pcp_pages(void)
 	}
 	fclose(f);
 	return sum;
-}
-
-/*
- * Check the layout through pagemap: frag_4k has no physically adjacent
- * neighbours; the others are runs of lay->align bytes, each physically
- * contiguous and aligned.  Returns NULL or what is wrong.
- */
-static const char *check_layout(const struct layout *lay, const char *buf,
-				size_t len)
-{
-	size_t n = len / PG, run = lay->align / PG;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	const size_t batch = 4096;
-	uint64_t pfn[4096], prev = 0;
-	const char *bad = NULL;
-
-	if (fd < 0)
-		die("/proc/self/pagemap");
-	for (size_t i = 0; i < n && !bad; i += batch) {
-		size_t m = n - i < batch ? n - i : batch;
-		off_t off = (off_t)((uintptr_t)buf / PG + i) * 8;
-
-		if (pread(fd, pfn, m * 8, off) != (ssize_t)(m * 8))
-			die("reading pagemap");
-		for (size_t j = 0; j < m && !bad; j++) {
-			size_t k = i + j;
-			uint64_t p = pfn[j] & ((1ULL << 55) - 1);
-
-			if (!(pfn[j] >> 63) || !p)
-				bad = "a page is not present or its PFN is hidden";
-			else if (!strcmp(lay->name, "frag_4k") && k && p == prev + 1)
-				bad = "two neighbours are physically adjacent";
-			else if (run > 1 && k % run == 0 && p % run)
-				bad = "a huge page is not physically aligned";
-			else if (run > 1 && k % run && p != prev + 1)
-				bad = "a huge page is not physically contiguous";
-			prev = p;
-		}
-	}
-	close(fd);
-	return bad;
 }
 
 /*
@@ -485,9 +297,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
-		if (!strcmp(layouts[i].name, layout))
-			lay = &layouts[i];
+	lay = layout_find(layout);
 	if (!lay || !count || repeat < 1 || (max && !limit) ||
 	    !size || size % lay->align) {
 		fprintf(stderr, "mr_bench: bad arguments (SIZE must be a multiple of "
@@ -518,7 +328,7 @@ int main(int argc, char **argv)
 		buf = lay->map(size * count);
 		if (!buf)
 			die("mapping the buffer");
-		bad = check_layout(lay, buf, size * count);
+		bad = layout_check(lay, buf, size * count);
 		if (bad) {
 			fprintf(stderr, "mr_bench: %s layout: %s\n", layout, bad);
 			return 2;

@@ -132,7 +132,9 @@ qemu+=(-kernel "$image" -append "$cmdline"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=results,path=$results,security_model=none"
-	-device virtio-9p-pci,fsdev=results,mount_tag=results)
+	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	# QEMU's edu device: a PCI DMA engine for the dma_map_phyr() tests
+	-device edu,dma_mask=0xffffffffffffffff)
 
 console=$results/console.log
 [ "$quiet" = 1 ] || note "guest: $(basename "$image") ($kernel), $mem, iommu=$iommu, console in $console"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Inside the guest, for each DMA regime ci/vm.sh offers: the regime is in
-# effect, and RDMA WRITE/READ through rxe still lands intact.  TAP in
-# /tmp/results/iommu.tap.
+# effect, and RDMA WRITE/READ through rxe still lands intact (TAP in
+# /tmp/results/iommu.tap); then the phyr DMA tests (phyr_dma.tap).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 tap=/tmp/results/iommu.tap
@@ -20,4 +20,6 @@ tap=/tmp/results/iommu.tap
 ) > "$tap"
 status=$?
 cat "$tap"
+# get_user_phyr() and dma_map_phyr() under this regime: phyr_dma.tap
+"$here/guest-phyr-dma.sh" || status=1
 exit "$status"

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * Test driver for get_user_phyr() and dma_map_phyr().
+ *
+ * /dev/test_phyr_dma pins the caller's memory into a phyr list (one pin per
+ * open file), maps it for QEMU's "edu" PCI device when one is present, and
+ * reports the lists and what it checked.  With PHYR_TEST_MAP_EDU the edu
+ * device's DMA engine moves real data through the DMA list: it reads one
+ * page back and writes a pattern into sample pages, which the caller checks
+ * after unmapping.  Closing the file unmaps and unpins whatever is left.
+ *
+ * edu's DMA engine copies between RAM and a 4 KiB buffer of its own at
+ * device address 0x40000, one transfer at a time (100 ms each in QEMU) of
+ * at most 4095 bytes.
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#include <linux/delay.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iommu.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/phyr_dma.h>
+#include <linux/phyr_user.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/uaccess.h>
+
+#include "test_phyr_dma_uapi.h"
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_CNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_DMA_RUN		BIT(0)
+#define EDU_DMA_TO_RAM		BIT(1)
+#define EDU_BUF			0x40000
+/* QEMU refuses a transfer that reaches the buffer's last byte (4096) */
+#define EDU_XFER_MAX		4088
+#define EDU_TIMEOUT_MS		5000
+
+static struct {
+	struct mutex lock;	/* one DMA program at a time */
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	void *buf;		/* coherent bounce page for loading edu */
+	dma_addr_t buf_dma;
+} edu = { .lock = __MUTEX_INITIALIZER(edu.lock) };
+
+struct test_file {
+	struct mutex lock;	/* serialises the ioctls of one file */
+	struct user_phyr up;
+	bool pinned;
+	struct phyr_list *dma;
+	struct device *dev;	/* holds a reference while mapped */
+};
+
+/* Byte @j of the pattern edu's buffer holds for @seed. */
+static u8 pattern(u32 seed, unsigned int j)
+{
+	return seed + j * 7 + (j >> 8);
+}
+
+static int edu_copy(u64 src, u64 dst, u32 cnt, bool to_ram)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(EDU_TIMEOUT_MS);
+
+	writeq(src, edu.mmio + EDU_DMA_SRC);
+	writeq(dst, edu.mmio + EDU_DMA_DST);
+	writeq(cnt, edu.mmio + EDU_DMA_CNT);
+	writeq(EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0),
+	       edu.mmio + EDU_DMA_CMD);
+	while (readq(edu.mmio + EDU_DMA_CMD) & EDU_DMA_RUN) {
+		if (time_after(jiffies, timeout))
+			return -ETIMEDOUT;
+		usleep_range(2000, 4000);
+	}
+	return 0;
+}
+
+/* DMA address of byte @off of the mapping, and the CPU page behind it. */
+static void locate(const struct phyr_list *cpu, const struct phyr_list *dma,
+		   u64 off, phys_addr_t *c, phys_addr_t *d)
+{
+	PHYR_ITER(it);
+
+	WARN_ON(phyr_iter_seek(&it, cpu, off, c));
+	WARN_ON(phyr_iter_seek(&it, dma, off, d));
+}
+
+/*
+ * The device reads page @off of the mapping into its buffer, and from there
+ * into edu.buf, which must then hold what the CPU sees in that page.
+ */
+static int edu_read_back(struct test_file *tf, u64 off, u32 *ok)
+{
+	phys_addr_t c, d;
+	void *page;
+	int ret;
+
+	locate(&tf->up.list, tf->dma, off, &c, &d);
+	ret = edu_copy(d, EDU_BUF, EDU_XFER_MAX, false);
+	if (!ret)
+		ret = edu_copy(EDU_BUF, edu.buf_dma, EDU_XFER_MAX, true);
+	if (ret)
+		return ret;
+	page = kmap_local_page(pfn_to_page(PHYS_PFN(c)));
+	*ok = !memcmp(page, edu.buf, EDU_XFER_MAX);
+	kunmap_local(page);
+	return 0;
+}
+
+/* Sample page @k of @n, spread evenly from the first page to the last. */
+static u64 sample_page(unsigned int k, unsigned int n, u64 npages)
+{
+	return n > 1 ? k * (npages - 1) / (n - 1) : 0;
+}
+
+static int edu_write_samples(struct test_file *tf, u32 seed, u32 *samples)
+{
+	u64 npages = phyr_list_length(&tf->up.list) >> PAGE_SHIFT;
+	unsigned int k, n = min_t(u64, npages, PHYR_TEST_EDU_SAMPLES);
+	phys_addr_t c, d;
+	unsigned int j;
+	u8 *buf = edu.buf;
+	int ret;
+
+	for (j = 0; j < EDU_XFER_MAX; j++)
+		buf[j] = pattern(seed, j);
+	ret = edu_copy(edu.buf_dma, EDU_BUF, EDU_XFER_MAX, false);
+	for (k = 0; !ret && k < n; k++) {
+		locate(&tf->up.list, tf->dma,
+		       sample_page(k, n, npages) << PAGE_SHIFT, &c, &d);
+		ret = edu_copy(EDU_BUF + 8 * (k + 1), d, PHYR_TEST_EDU_LEN,
+			       true);
+		if (!ret)
+			*samples = k + 1;
+	}
+	return ret;
+}
+
+/* Does every CPU page's DMA address lead back to it? */
+static void check_pages(struct test_file *tf, struct phyr_test_map *m)
+{
+	PHYR_ITER(ci);
+	PHYR_ITER(di);
+	struct iommu_domain *dom = iommu_get_domain_for_dev(tf->dev);
+	const struct phyr_list *cpu = &tf->up.list;
+	phys_addr_t c = 0, d = 0;
+	u64 off, step = 0;
+
+	m->domain = !dom ? PHYR_TEST_DOMAIN_NONE :
+		    dom->type == IOMMU_DOMAIN_IDENTITY ?
+		    PHYR_TEST_DOMAIN_IDENTITY : PHYR_TEST_DOMAIN_TRANSLATED;
+	for (off = 0; off < phyr_list_length(cpu); off += step) {
+		if (off) {
+			phyr_iter_advance(&ci, step, &c);
+			phyr_iter_advance(&di, step, &d);
+		} else {
+			phyr_iter_seek(&ci, cpu, 0, &c);
+			phyr_iter_seek(&di, tf->dma, 0, &d);
+		}
+		m->pages++;
+		if (m->domain == PHYR_TEST_DOMAIN_TRANSLATED) {
+			if (iommu_iova_to_phys(dom, d) != c)
+				m->mismatches++;
+		} else if (swiotlb_find_pool(tf->dev, dma_to_phys(tf->dev, d))) {
+			m->bounced++;
+		} else if (dma_to_phys(tf->dev, d) != c) {
+			m->mismatches++;
+		}
+		step = PAGE_SIZE - offset_in_page(c);
+		cond_resched();
+	}
+}
+
+static long test_pin(struct test_file *tf, struct phyr_test_pin __user *arg)
+{
+	PHYR_ITER(it);
+	struct phyr_test_pin p;
+	u64 __user *out;
+	struct phyr r;
+	u32 n = 0;
+	int ret;
+
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	if (p.flags & ~PHYR_TEST_PIN_WRITE)
+		return -EINVAL;
+	if (tf->pinned)
+		return -EBUSY;
+	ret = get_user_phyr(&tf->up, p.addr, p.len,
+			    p.flags & PHYR_TEST_PIN_WRITE ? FOLL_WRITE : 0);
+	if (ret)
+		return ret;
+	tf->pinned = true;
+
+	p.nr_entries = phyr_list_nr_entries(&tf->up.list);
+	p.footprint = phyr_list_footprint(&tf->up.list);
+	p.head = sizeof(tf->up);
+	p.length = phyr_list_length(&tf->up.list);
+	out = u64_to_user_ptr(p.ranges);
+	phyr_for_each(&tf->up.list, &it, &r) {
+		if (!out || n == p.max_ranges)
+			break;
+		if (put_user(r.addr, out + 2 * n) ||
+		    put_user(r.len, out + 2 * n + 1))
+			return -EFAULT;
+		n++;
+	}
+	return copy_to_user(arg, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+static void test_unmap(struct test_file *tf)
+{
+	if (!tf->dma)
+		return;
+	dma_unmap_phyr(tf->dev, &tf->up.list, tf->dma, DMA_BIDIRECTIONAL, 0);
+	tf->dma = NULL;
+	put_device(tf->dev);
+	tf->dev = NULL;
+}
+
+static void test_unpin(struct test_file *tf, bool dirty)
+{
+	test_unmap(tf);
+	if (tf->pinned)
+		unpin_user_phyr(&tf->up, dirty);
+	tf->pinned = false;
+}
+
+static long test_map(struct test_file *tf, struct phyr_test_map __user *arg)
+{
+	struct phyr_list *dma;
+	struct phyr_test_map m;
+	long ret = 0;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (m.flags & ~PHYR_TEST_MAP_EDU)
+		return -EINVAL;
+	if (!tf->pinned)
+		return -ENOENT;
+	if (tf->dma)
+		return -EBUSY;
+	if (m.flags & PHYR_TEST_MAP_EDU &&
+	    (phyr_list_first_addr(&tf->up.list) & ~PAGE_MASK ||
+	     phyr_list_length(&tf->up.list) & ~PAGE_MASK))
+		return -EINVAL;
+
+	mutex_lock(&edu.lock);
+	if (!edu.pdev) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	dma = dma_map_phyr(&edu.pdev->dev, &tf->up.list, DMA_BIDIRECTIONAL, 0);
+	if (IS_ERR(dma)) {
+		ret = PTR_ERR(dma);
+		goto unlock;
+	}
+	tf->dma = dma;
+	tf->dev = get_device(&edu.pdev->dev);
+
+	m.kind = dma_phyr_kind(tf->dev, &tf->up.list, dma);
+	m.nr_entries = phyr_list_nr_entries(dma);
+	m.footprint = dma == &tf->up.list ? 0 :
+		      sizeof(*dma) + phyr_list_footprint(dma);
+	m.length = phyr_list_length(dma);
+	m.pages = 0;
+	m.mismatches = 0;
+	m.bounced = 0;
+	m.samples = 0;
+	m.read_ok = 0;
+	check_pages(tf, &m);
+	if (m.flags & PHYR_TEST_MAP_EDU) {
+		u64 mid = (phyr_list_length(dma) >> PAGE_SHIFT) / 2;
+
+		ret = edu_read_back(tf, mid << PAGE_SHIFT, &m.read_ok);
+		if (!ret)
+			ret = edu_write_samples(tf, m.seed, &m.samples);
+	}
+unlock:
+	mutex_unlock(&edu.lock);
+	if (!ret && copy_to_user(arg, &m, sizeof(m)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct test_file *tf = file->private_data;
+	u32 dirty;
+	long ret;
+
+	mutex_lock(&tf->lock);
+	switch (cmd) {
+	case PHYR_TEST_IOC_PIN:
+		ret = test_pin(tf, (void __user *)arg);
+		break;
+	case PHYR_TEST_IOC_UNPIN:
+		ret = get_user(dirty, (u32 __user *)arg);
+		if (!ret && !tf->pinned)
+			ret = -ENOENT;
+		if (!ret)
+			test_unpin(tf, dirty);
+		break;
+	case PHYR_TEST_IOC_MAP:
+		ret = test_map(tf, (void __user *)arg);
+		break;
+	case PHYR_TEST_IOC_UNMAP:
+		ret = tf->dma ? 0 : -ENOENT;
+		test_unmap(tf);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&tf->lock);
+	return ret;
+}
+
+static int test_open(struct inode *inode, struct file *file)
+{
+	struct test_file *tf = kzalloc(sizeof(*tf), GFP_KERNEL);
+
+	if (!tf)
+		return -ENOMEM;
+	mutex_init(&tf->lock);
+	file->private_data = tf;
+	return 0;
+}
+
+static int test_release(struct inode *inode, struct file *file)
+{
+	struct test_file *tf = file->private_data;
+
+	test_unpin(tf, false);
+	mutex_destroy(&tf->lock);
+	kfree(tf);
+	return 0;
+}
+
+static const struct file_operations test_fops = {
+	.owner = THIS_MODULE,
+	.open = test_open,
+	.release = test_release,
+	.unlocked_ioctl = test_ioctl,
+};
+
+static struct miscdevice test_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "test_phyr_dma",
+	.fops = &test_fops,
+};
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	void __iomem *mmio;
+	int ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	mmio = pcim_iomap_region(pdev, 0, "test_phyr_dma");
+	if (IS_ERR(mmio))
+		return PTR_ERR(mmio);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+	/* One IOVA range per mapping: no segment limits of its own. */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
+	pci_set_master(pdev);
+
+	mutex_lock(&edu.lock);
+	if (edu.pdev) {
+		mutex_unlock(&edu.lock);
+		return -EBUSY;
+	}
+	edu.buf = dmam_alloc_coherent(&pdev->dev, PAGE_SIZE, &edu.buf_dma,
+				      GFP_KERNEL);
+	if (!edu.buf) {
+		mutex_unlock(&edu.lock);
+		return -ENOMEM;
+	}
+	edu.mmio = mmio;
+	edu.pdev = pdev;
+	mutex_unlock(&edu.lock);
+	return 0;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	mutex_lock(&edu.lock);
+	edu.pdev = NULL;
+	mutex_unlock(&edu.lock);
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_ids);
+
+static struct pci_driver edu_driver = {
+	.name = "test_phyr_dma",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+static int __init test_phyr_dma_init(void)
+{
+	int ret = pci_register_driver(&edu_driver);
+
+	if (ret)
+		return ret;
+	ret = misc_register(&test_misc);
+	if (ret)
+		pci_unregister_driver(&edu_driver);
+	return ret;
+}
+
+static void __exit test_phyr_dma_exit(void)
+{
+	misc_deregister(&test_misc);
+	pci_unregister_driver(&edu_driver);
+}
+
+module_init(test_phyr_dma_init);
+module_exit(test_phyr_dma_exit);
+MODULE_DESCRIPTION("Test driver for get_user_phyr() and dma_map_phyr()");
+MODULE_LICENSE("Dual BSD/GPL");

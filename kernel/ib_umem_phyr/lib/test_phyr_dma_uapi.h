@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * The ioctls of /dev/test_phyr_dma (lib/test_phyr_dma.c), shared with the
+ * userspace test that drives them.
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#ifndef _LIB_TEST_PHYR_DMA_UAPI_H
+#define _LIB_TEST_PHYR_DMA_UAPI_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* phyr_test_pin.flags: pin for writing (FOLL_WRITE). */
+#define PHYR_TEST_PIN_WRITE	0x1U
+
+/**
+ * struct phyr_test_pin - get_user_phyr() on the caller's memory.
+ * @addr: in: first byte.
+ * @len: in: bytes.
+ * @flags: in: %PHYR_TEST_PIN_WRITE or 0.
+ * @max_ranges: in: room at @ranges, in ranges.
+ * @ranges: in: user pointer to @max_ranges {address, length} pairs of
+ *	__u64 that receive the CPU list's entries; 0 for none.
+ * @nr_entries: out: entries in the CPU list.
+ * @footprint: out: bytes the list allocated beyond its head.
+ * @head: out: sizeof(struct user_phyr), the head a user keeps.
+ * @length: out: bytes the list describes.
+ */
+struct phyr_test_pin {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 max_ranges;
+	__u64 ranges;
+	__u64 nr_entries;
+	__u64 footprint;
+	__u64 head;
+	__u64 length;
+};
+
+/* phyr_test_map.flags: have the edu device move data through the map. */
+#define PHYR_TEST_MAP_EDU	0x1U
+
+/* phyr_test_map.domain: what the device's IOMMU domain is. */
+#define PHYR_TEST_DOMAIN_NONE		0
+#define PHYR_TEST_DOMAIN_IDENTITY	1
+#define PHYR_TEST_DOMAIN_TRANSLATED	2
+
+/* The edu device writes PHYR_TEST_EDU_LEN bytes per sample page. */
+#define PHYR_TEST_EDU_SAMPLES	8
+#define PHYR_TEST_EDU_LEN	4000
+
+/**
+ * struct phyr_test_map - dma_map_phyr() of the pinned list for the edu
+ *	device, checks, and optionally real DMA.
+ * @flags: in: %PHYR_TEST_MAP_EDU or 0.
+ * @seed: in: the pattern the device writes (see test_phyr_dma.c).
+ * @kind: out: enum phyr_dma_kind.
+ * @domain: out: PHYR_TEST_DOMAIN_*.
+ * @nr_entries: out: entries in the DMA list.
+ * @footprint: out: bytes the DMA list allocated, head included; 0 when it
+ *	is the CPU list.
+ * @length: out: bytes the DMA list describes.
+ * @pages: out: pages checked: through iommu_iova_to_phys() under a
+ *	translating domain, against the CPU list otherwise.
+ * @mismatches: out: pages whose DMA address did not lead to the CPU page.
+ * @bounced: out: pages whose DMA address is in the swiotlb pool.
+ * @samples: out: pages the device wrote.
+ * @read_ok: out: 1 if the device read a page back byte for byte.
+ */
+struct phyr_test_map {
+	__u32 flags;
+	__u32 seed;
+	__u32 kind;
+	__u32 domain;
+	__u64 nr_entries;
+	__u64 footprint;
+	__u64 length;
+	__u64 pages;
+	__u64 mismatches;
+	__u64 bounced;
+	__u32 samples;
+	__u32 read_ok;
+};
+
+#define PHYR_TEST_IOC_PIN	_IOWR('p', 0x70, struct phyr_test_pin)
+#define PHYR_TEST_IOC_UNPIN	_IOW('p', 0x71, __u32)
+#define PHYR_TEST_IOC_MAP	_IOWR('p', 0x72, struct phyr_test_map)
+#define PHYR_TEST_IOC_UNMAP	_IO('p', 0x73)
+
+#endif /* _LIB_TEST_PHYR_DMA_UAPI_H */

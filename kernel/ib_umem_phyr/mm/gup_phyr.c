@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * get_user_phyr(): pin user memory into a phyr list.
+ *
+ * The pages come from pin_user_pages_fast() a PMD's worth at a time (one
+ * page of struct page pointers), so the page-table walk keeps its locality,
+ * and go to the list as runs of physically consecutive pages.  The list
+ * merges a run that continues the previous one, so a THP or hugetlb folio
+ * ends up as one entry wherever the batches cut it.
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/phyr_user.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+
+/* Pages per call into GUP: one page of pointers, 2 MiB with 4 KiB pages. */
+#define GUP_PHYR_BATCH	(PAGE_SIZE / sizeof(struct page *))
+
+/*
+ * Append the @nr pinned pages mapped from @va on, clipped to the user range
+ * [@start, @end), one call per physically contiguous run.  On failure the
+ * pages not appended are unpinned here; those appended are in the list.
+ */
+static int append_pinned(struct phyr_append *app, struct page **pages,
+			 unsigned long nr, unsigned long va,
+			 unsigned long start, u64 end)
+{
+	unsigned long i, j, pfn;
+	u64 lo, hi;
+	int ret;
+
+	for (i = 0; i < nr; i = j) {
+		pfn = page_to_pfn(pages[i]);
+		for (j = i + 1; j < nr; j++)
+			if (page_to_pfn(pages[j]) != pfn + (j - i))
+				break;
+		lo = max_t(u64, va + i * PAGE_SIZE, start);
+		hi = min_t(u64, va + j * PAGE_SIZE, end);
+		ret = phyr_append_range(app, PFN_PHYS(pfn) + lo -
+					(va + i * PAGE_SIZE), hi - lo);
+		if (ret) {
+			unpin_user_pages(pages + i, nr - i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Unpin every page the list covers.  Only the list's ends are cut inside a
+ * page, so each entry's pages are its own and are unpinned once.
+ */
+static void unpin_list(const struct phyr_list *list, bool dirty)
+{
+	PHYR_ITER(it);
+	unsigned long pfn, nr;
+	struct phyr r;
+
+	phyr_for_each(list, &it, &r) {
+		pfn = PHYS_PFN(r.addr);
+		nr = PHYS_PFN(r.addr + r.len - 1) - pfn + 1;
+		unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr, dirty);
+		cond_resched();
+	}
+}
+
+/**
+ * get_user_phyr() - Pin user memory for a long time into a phyr list.
+ * @up: receives the list and what unpin_user_phyr() needs.
+ * @start: user virtual address of the first byte, in current->mm.
+ * @len: number of bytes, at least 1.
+ * @gup_flags: 0 or FOLL_WRITE; FOLL_LONGTERM is implied.
+ *
+ * Pins every page of [@start, @start + @len) and describes exactly those
+ * bytes in @up->list, merging physically contiguous pages, so that each THP
+ * or hugetlb folio wholly inside the range takes one entry.  The pages are
+ * charged to RLIMIT_MEMLOCK through mm->pinned_vm as ib_umem_get() charges
+ * them, unless the caller has CAP_IPC_LOCK.
+ *
+ * Context: Process context; sleeps.
+ * Return: 0 with the memory pinned; -EINVAL for a zero @len, a range that
+ * wraps or flags other than FOLL_WRITE; -EPERM if the caller may not lock
+ * memory; -ENOMEM over RLIMIT_MEMLOCK or out of memory; -EFAULT (or another
+ * GUP error) if a page cannot be pinned.  On error nothing is pinned or
+ * charged and @up is empty.
+ */
+int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
+		  unsigned int gup_flags)
+{
+	PHYR_APPEND(app);
+	struct mm_struct *mm = current->mm;
+	unsigned long npages, left, va;
+	struct page **pages;
+	long pinned;
+	u64 end;
+	int ret;
+
+	phyr_list_init(&up->list);
+	up->mm = NULL;
+	up->nr_pages = 0;
+	up->writable = gup_flags & FOLL_WRITE;
+
+	if (gup_flags & ~FOLL_WRITE)
+		return -EINVAL;
+	if (!len || check_add_overflow((u64)start, len, &end) ||
+	    end > (u64)ULONG_MAX || PAGE_ALIGN(end) < end)
+		return -EINVAL;
+	if (!can_do_mlock())
+		return -EPERM;
+
+	npages = (PAGE_ALIGN(end) - (start & PAGE_MASK)) >> PAGE_SHIFT;
+	if (npages > UINT_MAX)
+		return -EINVAL;
+	if (atomic64_add_return(npages, &mm->pinned_vm) >
+	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT && !capable(CAP_IPC_LOCK)) {
+		ret = -ENOMEM;
+		goto uncharge;
+	}
+
+	pages = (struct page **)__get_free_page(GFP_KERNEL);
+	if (!pages) {
+		ret = -ENOMEM;
+		goto uncharge;
+	}
+
+	phyr_append_begin(&app, &up->list, GFP_KERNEL);
+	va = start & PAGE_MASK;
+	for (left = npages; left; left -= pinned, va += pinned * PAGE_SIZE) {
+		cond_resched();
+		pinned = pin_user_pages_fast(va, min(left, GUP_PHYR_BATCH),
+					     gup_flags | FOLL_LONGTERM, pages);
+		if (pinned <= 0) {
+			ret = pinned ? pinned : -EFAULT;
+			goto unpin;
+		}
+		ret = append_pinned(&app, pages, pinned, va, start, end);
+		if (ret)
+			goto unpin;
+	}
+	phyr_append_end(&app);
+	free_page((unsigned long)pages);
+
+	mmgrab(mm);
+	up->mm = mm;
+	up->nr_pages = npages;
+	return 0;
+
+unpin:
+	phyr_append_end(&app);
+	unpin_list(&up->list, false);
+	phyr_list_destroy(&up->list);
+	free_page((unsigned long)pages);
+uncharge:
+	atomic64_sub(npages, &mm->pinned_vm);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(get_user_phyr);
+
+/**
+ * unpin_user_phyr() - Unpin memory pinned by get_user_phyr().
+ * @up: what get_user_phyr() filled in.
+ * @dirty: mark the pages dirty; honoured only if they were pinned with
+ *	FOLL_WRITE.
+ *
+ * Unpins by physically contiguous ranges (a folio at a time), frees the
+ * list, returns the pages' charge to the pinning mm and drops it.  Safe to
+ * call on an @up that get_user_phyr() failed to fill, and twice.
+ *
+ * Context: Process context; sleeps.
+ */
+void unpin_user_phyr(struct user_phyr *up, bool dirty)
+{
+	unpin_list(&up->list, dirty && up->writable);
+	phyr_list_destroy(&up->list);
+	if (up->mm) {
+		atomic64_sub(up->nr_pages, &up->mm->pinned_vm);
+		mmdrop(up->mm);
+		up->mm = NULL;
+	}
+	up->nr_pages = 0;
+}
+EXPORT_SYMBOL_GPL(unpin_user_phyr);
