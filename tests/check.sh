@@ -35,7 +35,13 @@ make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
 
 # The KUnit suites the phyr kernel must run, one name per line.
 kunit_suites=$(grep -vE '^(#|$)' "$PHYR_TOP/tests/kunit/suites" || true)
-kunit_glob=$(echo "$kunit_suites" | paste -sd, -)
+# kunit.filter_glob takes one glob: every suite of this project ends in
+# "phyr", and each listed suite must match.
+kunit_glob='*phyr'
+for s in $kunit_suites; do
+	# shellcheck disable=SC2053
+	[[ $s == $kunit_glob ]] || die "tests/kunit/suites: $s does not match kunit.filter_glob=$kunit_glob"
+done
 
 for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	stage "$k kernel"
