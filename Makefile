@@ -58,9 +58,9 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
 
 guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
 
-$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c Makefile
+$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c -libverbs
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)

@@ -56,16 +56,24 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	vm_rc=0
 	timeout=900
 	iommu=none
+	mem=2G
 	guest_args=()
-	[ "$k" = stock ] || guest_args=(phyr)
+	case "$k" in
+	# The phyr kernel gets the memory for a 1.5 GiB MR, which stock rxe
+	# cannot register.
+	phyr) guest_args=(phyr big); mem=4G ;;
 	# The debug kernel runs under a translating IOMMU, so its fault
 	# injection sweep covers dma_map_phyr()'s IOMMU path.
-	[ "$k" != debug ] || { timeout=2400; iommu=translated; }	# KASAN under TCG
-	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -i "$iommu" -r "$out/vm-$k" -t "$timeout" -a "$append" \
+	debug) guest_args=(phyr); timeout=2400; iommu=translated ;;	# KASAN under TCG
+	esac
+	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -i "$iommu" -m "$mem" -r "$out/vm-$k" -t "$timeout" -a "$append" \
 		"$PHYR_TOP/tests/qemu/guest-check.sh" "${guest_args[@]}" || vm_rc=$?
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
-	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{smoke,phyr_dma}.tap 2>/dev/null | grep -q '^not ok'; then
+	if [ "$k" != stock ]; then
+		tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
+		tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
+	fi
+	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{smoke,phyr_dma,integrity}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
 	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2

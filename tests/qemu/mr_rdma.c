@@ -5,6 +5,12 @@
  * check that the bytes landed intact at the first, a middle and the last byte
  * of the MR, and that nothing beside them changed.
  *
+ * With -l LAYOUT -s SIZE, one MR of SIZE bytes over a buffer of that physical
+ * layout (bench/layout.c, checked through pagemap) instead: -n random RDMA
+ * WRITEs, each read back with RDMA READ, and atomic fetch-and-adds, at
+ * random offsets across the whole MR; each checked with guard bytes around
+ * it.  For MRs larger than a shadow copy could hold.
+ *
  * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh) and prints
  * TAP, one line per check.  Exit status: 0 if every check passed, 1 if one
  * failed, 2 on a setup error (no device, a verbs call failed).
@@ -12,12 +18,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <infiniband/verbs.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "layout.h"
 
 /* One end of the connection: a device, its PD, CQ and RC QP. */
 struct end {
@@ -33,13 +42,17 @@ struct end {
 static int tap_count;
 static int tap_failed;
 
-static void tap(int ok, const char *fmt, size_t a, size_t b, size_t c)
+static void __attribute__((format(printf, 2, 3))) tap(int ok, const char *fmt, ...)
 {
+	va_list ap;
+
 	tap_count++;
 	if (!ok)
 		tap_failed++;
 	printf("%sok %d - ", ok ? "" : "not ", tap_count);
-	printf(fmt, a, b, c);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
 }
@@ -109,7 +122,8 @@ static int end_connect(struct end *e, const struct end *peer)
 		.qp_state = IBV_QPS_INIT,
 		.port_num = 1,
 		.qp_access_flags = IBV_ACCESS_REMOTE_WRITE |
-				   IBV_ACCESS_REMOTE_READ,
+				   IBV_ACCESS_REMOTE_READ |
+				   IBV_ACCESS_REMOTE_ATOMIC,
 	};
 
 	if (ibv_modify_qp(e->qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX |
@@ -145,23 +159,14 @@ static int end_connect(struct end *e, const struct end *peer)
 			     IBV_QP_SQ_PSN | IBV_QP_MAX_QP_RD_ATOMIC);
 }
 
-/* Post one RDMA operation of @len bytes and wait for its completion. */
-static int rdma_op(struct end *e, enum ibv_wr_opcode op, struct ibv_mr *lmr,
-		   void *laddr, struct ibv_mr *rmr, uint64_t raddr, size_t len)
+/* Post @wr (one signalled operation) and wait for its completion. */
+static int post_wait(struct end *e, struct ibv_send_wr *wr)
 {
-	struct ibv_sge sge = {
-		.addr = (uintptr_t)laddr, .length = len, .lkey = lmr->lkey,
-	};
-	struct ibv_send_wr wr = {
-		.sg_list = &sge, .num_sge = 1, .opcode = op,
-		.send_flags = IBV_SEND_SIGNALED,
-		.wr.rdma = { .remote_addr = raddr, .rkey = rmr->rkey },
-	};
 	struct ibv_send_wr *bad;
 	struct ibv_wc wc;
 	int n;
 
-	if (ibv_post_send(e->qp, &wr, &bad))
+	if (ibv_post_send(e->qp, wr, &bad))
 		return -1;
 	/* rxe completes in software; a lost completion would hang here, and
 	 * the VM runner's timeout turns that into a failed run. */
@@ -176,6 +181,40 @@ static int rdma_op(struct end *e, enum ibv_wr_opcode op, struct ibv_mr *lmr,
 		return -1;
 	}
 	return 0;
+}
+
+/* Post one RDMA operation of @len bytes and wait for its completion. */
+static int rdma_op(struct end *e, enum ibv_wr_opcode op, struct ibv_mr *lmr,
+		   void *laddr, struct ibv_mr *rmr, uint64_t raddr, size_t len)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)laddr, .length = len, .lkey = lmr->lkey,
+	};
+	struct ibv_send_wr wr = {
+		.sg_list = &sge, .num_sge = 1, .opcode = op,
+		.send_flags = IBV_SEND_SIGNALED,
+		.wr.rdma = { .remote_addr = raddr, .rkey = rmr->rkey },
+	};
+
+	return post_wait(e, &wr);
+}
+
+/* Atomic fetch-and-add of @add at @raddr; the old value lands at @laddr. */
+static int fetch_add(struct end *e, struct ibv_mr *lmr, uint64_t *laddr,
+		     struct ibv_mr *rmr, uint64_t raddr, uint64_t add)
+{
+	struct ibv_sge sge = {
+		.addr = (uintptr_t)laddr, .length = 8, .lkey = lmr->lkey,
+	};
+	struct ibv_send_wr wr = {
+		.sg_list = &sge, .num_sge = 1,
+		.opcode = IBV_WR_ATOMIC_FETCH_AND_ADD,
+		.send_flags = IBV_SEND_SIGNALED,
+		.wr.atomic = { .remote_addr = raddr, .compare_add = add,
+			       .rkey = rmr->rkey },
+	};
+
+	return post_wait(e, &wr);
 }
 
 static void fill(unsigned char *p, size_t len, unsigned int seed)
@@ -263,13 +302,142 @@ out:
 	return ret;
 }
 
+#define RANDOM_MAX	(64 * 1024)	/* longest random WRITE/READ */
+#define GUARD		16		/* bytes checked on each side */
+
+/* A random 64-bit value from the C library's generator, seeded per run. */
+static uint64_t rnd(void)
+{
+	return (uint64_t)random() << 33 ^ (uint64_t)random() << 11 ^ (uint64_t)random();
+}
+
+/*
+ * @ops random WRITE + READ pairs and as many fetch-and-adds across one MR of
+ * @size bytes in @layout.  Each WRITE must land exactly (guard bytes around
+ * it unchanged), each READ return what the MR holds, each atomic return the
+ * old word and leave the new one.  Returns -1 on setup errors.
+ */
+static int test_random(struct end *init, struct end *target,
+		       const char *layout, size_t size, int ops)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ | IBV_ACCESS_REMOTE_ATOMIC;
+	const struct layout *lay = layout_find(layout);
+	size_t lsize = 2 * RANDOM_MAX + 8, bad_ops = 0, bad_atomics = 0;
+	unsigned char *tbuf, *lbuf, *want;
+	struct ibv_mr *tmr = NULL, *lmr = NULL;
+	const char *wrong;
+	int ret = -1;
+
+	if (!lay || size % lay->align) {
+		fprintf(stderr, "mr_rdma: bad layout or size\n");
+		return -1;
+	}
+	tbuf = (unsigned char *)lay->map(size);
+	lbuf = malloc(lsize);
+	want = malloc(RANDOM_MAX + 2 * GUARD);
+	if (!tbuf || !lbuf || !want) {
+		setup_error("allocating buffers");
+		goto out;
+	}
+	wrong = layout_check(lay, (char *)tbuf, size);
+	if (wrong) {
+		fprintf(stderr, "mr_rdma: %s buffer: %s\n", layout, wrong);
+		goto out;
+	}
+	tmr = ibv_reg_mr(target->pd, tbuf, size, access);
+	lmr = ibv_reg_mr(init->pd, lbuf, lsize, access);
+	if (!tmr || !lmr) {
+		setup_error("ibv_reg_mr");
+		goto out;
+	}
+	srandom((unsigned int)size ^ 0x5eed);
+	for (int i = 0; i < ops; i++) {
+		size_t len = 1 + rnd() % RANDOM_MAX, at = rnd() % (size - len + 1);
+		size_t lo = at < GUARD ? at : GUARD;
+		size_t hi = size - at - len < GUARD ? size - at - len : GUARD;
+		uint64_t raddr = (uintptr_t)tbuf + at, old, word;
+		size_t w = (rnd() % (size / 8)) * 8;
+
+		fill(lbuf, len, (unsigned int)i);
+		memcpy(want, tbuf + at - lo, lo);
+		memcpy(want + lo, lbuf, len);
+		memcpy(want + lo + len, tbuf + at + len, hi);
+		if (rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len)) {
+			setup_error("RDMA WRITE");
+			goto out;
+		}
+		fill(tbuf + at, len, (unsigned int)i + 7);
+		memcpy(want + lo, tbuf + at, len);
+		if (memcmp(tbuf + at - lo, want, lo + len + hi) && !bad_ops++)
+			fprintf(stderr, "mr_rdma: WRITE of %zu at %zu did not land exactly\n",
+				len, at);
+		if (rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf + RANDOM_MAX, tmr,
+			    raddr, len)) {
+			setup_error("RDMA READ");
+			goto out;
+		}
+		if (memcmp(lbuf + RANDOM_MAX, tbuf + at, len) && !bad_ops++)
+			fprintf(stderr, "mr_rdma: READ of %zu at %zu returned other bytes\n",
+				len, at);
+
+		memcpy(&word, tbuf + w, 8);
+		if (fetch_add(init, lmr, (uint64_t *)(lbuf + 2 * RANDOM_MAX), tmr,
+			      (uintptr_t)tbuf + w, (uint64_t)i + 1)) {
+			setup_error("atomic fetch-and-add");
+			goto out;
+		}
+		memcpy(&old, lbuf + 2 * RANDOM_MAX, 8);
+		if (old != word && !bad_atomics++)
+			fprintf(stderr, "mr_rdma: atomic at %zu returned %#llx, want %#llx\n",
+				w, (unsigned long long)old, (unsigned long long)word);
+		memcpy(&old, tbuf + w, 8);
+		if (old != word + (uint64_t)i + 1 && !bad_atomics++)
+			fprintf(stderr, "mr_rdma: atomic at %zu left %#llx\n", w,
+				(unsigned long long)old);
+	}
+	tap(!bad_ops, "%zu random RDMA WRITEs and READs across a %zu-byte %s MR land exactly",
+	    (size_t)ops, size, layout);
+	tap(!bad_atomics, "%zu random atomic fetch-and-adds across a %zu-byte %s MR",
+	    (size_t)ops, size, layout);
+	ret = 0;
+out:
+	if (lmr && ibv_dereg_mr(lmr))
+		ret = -1;
+	if (tmr && ibv_dereg_mr(tmr))
+		ret = -1;
+	if (tbuf)
+		munmap(tbuf, size);
+	free(lbuf);
+	free(want);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mr_rdma [-a DEV] [-b DEV]\n"
+		"Usage: mr_rdma [-a DEV] [-b DEV] [-l LAYOUT -s SIZE [-n OPS]]\n"
 		"RDMA WRITE and READ from DEV a into MRs registered on DEV b\n"
 		"(defaults rxe0 and rxe1), checked at the first, a middle and\n"
-		"the last byte of MRs of several sizes.  Prints TAP.\n");
+		"the last byte of MRs of several sizes.  With -l and -s, one MR\n"
+		"of SIZE bytes (K, M, G suffixes) in LAYOUT (frag_4k, contig,\n"
+		"thp, hugetlb_2m, hugetlb_1g) taking OPS (default 200) random\n"
+		"WRITE/READ pairs and atomics.  Prints TAP.\n");
+}
+
+static size_t parse_size(const char *s)
+{
+	char *end;
+	size_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	case 0: break;
+	default: return 0;
+	}
+	return *end ? 0 : v;
 }
 
 int main(int argc, char **argv)
@@ -281,17 +449,26 @@ int main(int argc, char **argv)
 		{ 4 << 20, 0 },			/* several huge-page sizes */
 		{ (16 << 20) + 4000, 1000 },
 	};
-	const char *a_name = "rxe0", *b_name = "rxe1";
+	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL;
 	struct end a = { 0 }, b = { 0 };
-	int opt, status = 2;
+	int opt, status = 2, ops = 200;
+	size_t size = 0;
 
-	while ((opt = getopt(argc, argv, "a:b:h")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:l:s:n:h")) != -1) {
 		switch (opt) {
 		case 'a': a_name = optarg; break;
 		case 'b': b_name = optarg; break;
+		case 'l': layout = optarg; break;
+		case 's': size = parse_size(optarg); break;
+		case 'n': ops = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (!layout != !size || (layout && !layout_find(layout)) || ops < 1 ||
+	    (size && size < 8)) {
+		usage(stderr);
+		return 2;
 	}
 
 	if (end_open(&a, a_name) || end_open(&b, b_name)) {
@@ -302,9 +479,14 @@ int main(int argc, char **argv)
 		setup_error("connecting the QPs");
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (test_mr(&a, &b, cases[i].size, cases[i].offset))
+	if (layout) {
+		if (test_random(&a, &b, layout, size, ops))
 			goto out;
+	} else {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			if (test_mr(&a, &b, cases[i].size, cases[i].offset))
+				goto out;
+	}
 	printf("1..%d\n", tap_count);
 	status = tap_failed ? 1 : 0;
 out:
