@@ -56,11 +56,15 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
-guest-programs: $(B)/tests/mr_rdma $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
+guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c -libverbs
+
+$(B)/tests/reg_errors: tests/qemu/reg_errors.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)

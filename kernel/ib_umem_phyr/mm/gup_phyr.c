@@ -100,7 +100,6 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 
 	phyr_list_init(&up->list);
 	up->mm = NULL;
-	up->nr_pages = 0;
 	up->writable = gup_flags & FOLL_WRITE;
 
 	if (gup_flags & ~FOLL_WRITE)
@@ -145,7 +144,7 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 
 	mmgrab(mm);
 	up->mm = mm;
-	up->nr_pages = npages;
+	WARN_ON_ONCE(user_phyr_nr_pages(up) != npages);
 	return 0;
 
 unpin:
@@ -173,13 +172,14 @@ EXPORT_SYMBOL_GPL(get_user_phyr);
  */
 void unpin_user_phyr(struct user_phyr *up, bool dirty)
 {
+	unsigned long npages = user_phyr_nr_pages(up);
+
 	unpin_list(&up->list, dirty && up->writable);
 	phyr_list_destroy(&up->list);
 	if (up->mm) {
-		atomic64_sub(up->nr_pages, &up->mm->pinned_vm);
+		atomic64_sub(npages, &up->mm->pinned_vm);
 		mmdrop(up->mm);
 		up->mm = NULL;
 	}
-	up->nr_pages = 0;
 }
 EXPORT_SYMBOL_GPL(unpin_user_phyr);

@@ -20,22 +20,30 @@
  *	use virtual DMA), else a list of its own.
  * @iova: the device address of the first byte (set by
  *	ib_umem_phyr_find_best_pgsz(), @address until then).
- * @length: bytes.
  * @address: user virtual address of the first byte.
- * @writable: pinned for writing.
  *
  * What struct ib_umem is for a pinned MR, without the scatterlist: 8 bytes
- * or less per fragmented page, one entry per huge folio.
+ * or less per fragmented page, one entry per huge folio.  The length and
+ * whether the pin is writable live in @pin; 128 bytes on 64-bit.
  */
 struct ib_umem_phyr {
 	struct ib_device *ibdev;
 	struct user_phyr pin;
 	struct phyr_list *dma;
 	u64 iova;
-	size_t length;
 	unsigned long address;
-	u32 writable : 1;
 };
+
+/**
+ * ib_umem_phyr_length() - Bytes of the MR.
+ * @umem: the umem.
+ *
+ * Return: the length given to ib_umem_phyr_get().
+ */
+static inline size_t ib_umem_phyr_length(const struct ib_umem_phyr *umem)
+{
+	return phyr_list_length(&umem->pin.list);
+}
 
 /**
  * ib_umem_phyr_offset() - Offset of the first byte in its page.
@@ -60,7 +68,7 @@ static inline unsigned int ib_umem_phyr_offset(const struct ib_umem_phyr *umem)
 static inline size_t ib_umem_phyr_num_dma_blocks(const struct ib_umem_phyr *umem,
 						 unsigned long pgsz)
 {
-	return (size_t)((ALIGN(umem->iova + umem->length, pgsz) -
+	return (size_t)((ALIGN(umem->iova + ib_umem_phyr_length(umem), pgsz) -
 			 ALIGN_DOWN(umem->iova, pgsz))) / pgsz;
 }
 
@@ -111,7 +119,7 @@ static inline int ib_umem_phyr_check_rereg(const struct ib_umem_phyr *umem,
 {
 	if (umem && (flags & IB_MR_REREG_ACCESS) &&
 	    !(flags & IB_MR_REREG_TRANS) && ib_access_writable(access) &&
-	    !umem->writable)
+	    !umem->pin.writable)
 		return -EACCES;
 	return 0;
 }
