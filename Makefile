@@ -21,7 +21,7 @@ UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/lib/*.h) \
              $(wildcard tests/user/kcompat/include/*.h tests/user/kcompat/include/*/*.h)
 
-.PHONY: help demo check check-debug unit bench bench-list series deps-unit unit-build guest-programs kernels debug-kernel \
+.PHONY: help demo check check-debug unit bench bench-list series series-build deps-unit unit-build guest-programs kernels debug-kernel \
         deps clean
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-list  the phyr list alone: bytes/page and rates per layout"
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
 	@echo "make series  export the kernel changes as an upstream-style series"
+	@echo "make series-build  the same, and build the tree after each patch"
 
 demo: guest-programs
 	@bench/demo.sh
@@ -98,6 +99,10 @@ debug-kernel:
 
 series:
 	@ci/export-series.sh
+
+# The same, then a kernel build after each patch (slow: one build per patch)
+series-build:
+	@ci/export-series.sh --build-each
 
 clean:
 	rm -rf $(B)

@@ -7,7 +7,17 @@
 # ci/build-kernel.sh builds as phyr.
 #
 # A series line: PATCH-FILE [NEW-FILE...]  (paths relative to the kernel tree)
+#
+# With --build-each, also builds the tree after each patch (the phyr
+# kernel's config), as upstream requires of a series: one kernel build per
+# patch, several minutes each.
 set -euo pipefail
+build_each=0
+case "${1:-}" in
+--build-each) build_each=1 ;;
+"") ;;
+*) echo "usage: ci/export-series.sh [--build-each]" >&2; exit 2 ;;
+esac
 . "$(dirname "$0")/lib.sh"
 
 kdir=$PHYR_TOP/kernel/ib_umem_phyr
@@ -20,13 +30,18 @@ rm -rf "$out"
 mkdir -p "$out"
 
 claimed=""
+total=$(grep -cvE '^(#|$)' "$kdir/patches/series")
+i=0
 while read -r patch files; do
 	case "$patch" in ''|'#'*) continue ;; esac
+	i=$((i + 1))
 	src=$kdir/patches/$patch
 	[ -f "$src" ] || die "series names $patch, which does not exist"
 	{
-		# The mail header and message: everything up to the --- line
-		sed -n '1,/^---$/p' "$src"
+		# The mail header and message: everything up to the --- line,
+		# numbered in the series
+		sed -n '1,/^---$/p' "$src" |
+			sed "s|^Subject: \[PATCH[^]]*\]|Subject: [PATCH $i/$total]|"
 		for f in $files; do
 			[ -f "$kdir/$f" ] || die "series line $patch names $f, which does not exist"
 			n=$(wc -l < "$kdir/$f")
@@ -60,3 +75,31 @@ done < "$out/series"
 diff -r -q -x .phyr-source "$check/linux" "$phyr_src" > /dev/null ||
 	die "the exported series does not reproduce the phyr tree"
 note "exported $(wc -l < "$out/series") patches to $out; they apply to $(cat "$pristine/.phyr-source") and reproduce the phyr tree"
+
+[ "$build_each" = 1 ] || exit 0
+# Each prefix of the series on its own: pristine + patches 1..i, built with
+# the phyr kernel's configuration (options a prefix lacks drop out).
+i=0
+while read -r p; do
+	i=$((i + 1))
+	tree=$check/prefix
+	bld=$PHYR_CACHE/out-series
+	rm -rf "$tree"
+	cp -al "$pristine" "$tree"
+	head -n "$i" "$out/series" | while read -r q; do
+		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch < "$out/$q"
+	done
+	mkdir -p "$bld"
+	cp "$PHYR_CACHE/out-phyr/.config" "$bld/.config"
+	note "building with patches 1-$i ($p)"
+	export CCACHE_DIR=${CCACHE_DIR:-$PHYR_CACHE/ccache}
+	export CCACHE_BASEDIR=$PHYR_CACHE CCACHE_NOHASHDIR=1
+	if ! { make -C "$tree" O="$bld" olddefconfig &&
+	       make -C "$tree" O="$bld" -j"$(($(nproc) + 1))" CC="ccache gcc" \
+			KBUILD_BUILD_TIMESTAMP="2024-11-17" bzImage; } \
+			> "$bld.log" 2>&1; then
+		tail -n 30 "$bld.log" >&2
+		die "the tree does not build with patches 1-$i (log: $bld.log)"
+	fi
+done < "$out/series"
+note "each of the $i prefixes of the series builds"

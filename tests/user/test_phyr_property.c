@@ -18,7 +18,10 @@
 #define MAX_OPS		48
 #define PG		4096ULL
 
-enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_ABORT_ALL };
+enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_ABORT_ALL, OP_RANGES };
+
+/* OP_RANGES: @order ranges of @len bytes from @addr, a gap after half */
+#define RANGES_MAX	8
 
 struct op {
 	enum op_kind kind;
@@ -29,8 +32,8 @@ struct op {
 };
 
 struct ref {
-	uint64_t addr[MAX_OPS * 2];
-	uint64_t len[MAX_OPS * 2];
+	uint64_t addr[MAX_OPS * (RANGES_MAX + 1)];
+	uint64_t len[MAX_OPS * (RANGES_MAX + 1)];
 	unsigned int n;
 	uint64_t total;
 };
@@ -49,6 +52,12 @@ static uint64_t rnd(void)
 static uint64_t rnd_below(uint64_t n)
 {
 	return rnd() % n;
+}
+
+/* Address of range @i of an OP_RANGES batch. */
+static uint64_t range_addr(const struct op *op, unsigned int i)
+{
+	return op->addr + i * op->len + (i >= op->order / 2 ? 3 * op->len : 0);
 }
 
 /* One random operation; @prev_end is where the last range ended. */
@@ -71,6 +80,13 @@ static struct op random_op(uint64_t *prev_end)
 	} else if (pick < 80) {			/* unaligned bytes */
 		op.addr = rnd_below(1ULL << 36);
 		op.len = 1 + rnd_below(rnd_below(4) ? 3 * PG : 40ULL << 20);
+	} else if (pick < 85) {			/* a batch of ranges */
+		op.kind = OP_RANGES;
+		op.order = 1 + rnd_below(RANGES_MAX);
+		op.addr = rnd_below(1ULL << 34) * (rnd_below(2) ? PG : 1);
+		op.len = 1 + rnd_below(rnd_below(2) ? 2 * PG : 64);
+		if (op.addr % PG == 0 && rnd_below(2))
+			op.len = (op.len / 64 + 1) * PG;
 	} else if (pick < 90) {			/* a run of pages */
 		op.addr = rnd_below(1 << 22) * PG;
 		op.len = (1 + rnd_below(2048)) * PG;
@@ -82,6 +98,8 @@ static struct op random_op(uint64_t *prev_end)
 	}
 	if (op.kind == OP_RANGE)
 		*prev_end = op.addr + op.len;
+	else if (op.kind == OP_RANGES)
+		*prev_end = range_addr(&op, op.order - 1) + op.len;
 	else if (op.kind == OP_BLOCKS)
 		*prev_end = (op.addr + (op.len << op.order)) * PG;
 	return op;
@@ -111,7 +129,7 @@ static uint64_t ref_addr(const struct ref *r, uint64_t off)
 static void print_ops(const struct op *ops, unsigned int n)
 {
 	static const char *const names[] = { "range", "blocks", "fail_next",
-					     "abort_all" };
+					     "abort_all", "ranges" };
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
@@ -158,6 +176,16 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 			if (!ret)
 				ref_add(&ref, op->addr, op->len);
 			break;
+		case OP_RANGES: {
+			struct phyr r[RANGES_MAX];
+
+			for (unsigned int k = 0; k < op->order; k++)
+				r[k] = (struct phyr){ range_addr(op, k), op->len };
+			ret = phyr_append_ranges(&app, r, op->order);
+			for (unsigned int k = 0; !ret && k < op->order; k++)
+				ref_add(&ref, r[k].addr, r[k].len);
+			break;
+		}
 		case OP_BLOCKS:
 			ret = phyr_append_blocks(&app, op->addr, op->order, op->len);
 			if (!ret)

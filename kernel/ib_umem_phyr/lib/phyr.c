@@ -663,6 +663,53 @@ int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
 EXPORT_SYMBOL_GPL(phyr_append_preload);
 
 /**
+ * phyr_append_ranges() - Append physical byte ranges, all or nothing.
+ * @app: append state.
+ * @ranges: the ranges, in order.
+ * @nr: how many.
+ *
+ * As phyr_append_range() on each in turn, but the undo state is taken once
+ * for the whole batch: the way to append many short ranges, such as the
+ * pages of a GUP batch.
+ *
+ * Context: Allocates with the gfp given to phyr_append_begin().
+ * Return: 0; -EINVAL if a range is empty; -EOVERFLOW if a range wraps the
+ * physical address space or the list would exceed U64_MAX / 2 bytes;
+ * -ENOMEM.  On error the list is exactly as before the call.
+ */
+int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
+		       unsigned int nr)
+{
+	struct phyr_list *list = app->list;
+	u64 last, total = list->length;
+	struct phyr_snap snap;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!ranges[i].len)
+			return -EINVAL;
+		if (check_add_overflow((u64)ranges[i].addr, ranges[i].len - 1,
+				       &last) ||
+		    last > U64_MAX - PHYR_PFN_SIZE ||
+		    check_add_overflow(total, ranges[i].len, &total) ||
+		    total > U64_MAX / 2)
+			return -EOVERFLOW;
+	}
+	if (!nr)
+		return 0;
+	might_alloc(app->gfp);
+
+	snap_take(list, &snap);
+	for (i = 0; i < nr && !ret; i++)
+		ret = __phyr_append(list, app, ranges[i].addr, ranges[i].len);
+	if (ret)
+		snap_restore(list, &snap);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(phyr_append_ranges);
+
+/**
  * phyr_append_range() - Append a physical byte range.
  * @app: append state.
  * @addr: physical address of the first byte.
@@ -678,23 +725,9 @@ EXPORT_SYMBOL_GPL(phyr_append_preload);
  */
 int phyr_append_range(struct phyr_append *app, phys_addr_t addr, u64 len)
 {
-	struct phyr_list *list = app->list;
-	struct phyr_snap snap;
-	u64 last;
-	int ret;
+	const struct phyr r = { .addr = addr, .len = len };
 
-	if (!len)
-		return -EINVAL;
-	if (check_add_overflow((u64)addr, len - 1, &last) ||
-	    last > U64_MAX - PHYR_PFN_SIZE || list->length + len > U64_MAX / 2)
-		return -EOVERFLOW;
-	might_alloc(app->gfp);
-
-	snap_take(list, &snap);
-	ret = __phyr_append(list, app, addr, len);
-	if (ret)
-		snap_restore(list, &snap);
-	return ret;
+	return phyr_append_ranges(app, &r, 1);
 }
 EXPORT_SYMBOL_GPL(phyr_append_range);
 

@@ -334,6 +334,9 @@ static void phyr_test_blocks(struct kunit *test)
 static void phyr_test_bad_input(struct kunit *test)
 {
 	PHYR_APPEND(app);
+	struct phyr batch[] = {
+		{ 0x100000, 4096 }, { 0x101000, 0 }, { 0x200000, 8192 },
+	};
 	struct phyr_list list, before;
 
 	phyr_list_init(&list);
@@ -348,6 +351,11 @@ static void phyr_test_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 3, 1, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, PHYR_PFN_MASK, 0, 2),
 			-EOVERFLOW);
+	/* A batch with one bad range appends none of its good ones */
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EINVAL);
+	batch[1].len = 4096;
+	batch[2].addr = U64_MAX - 10;
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
 	phyr_append_end(&app);
 	KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
 	phyr_list_destroy(&list);

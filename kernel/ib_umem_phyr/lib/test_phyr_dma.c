@@ -22,6 +22,7 @@
 #include <linux/highmem.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iommu.h>
+#include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -261,7 +262,9 @@ static long test_map(struct test_file *tf, struct phyr_test_map __user *arg)
 		ret = -ENODEV;
 		goto unlock;
 	}
+	m.map_ns = ktime_get_ns();
 	dma = dma_map_phyr(&edu.pdev->dev, &tf->up.list, DMA_BIDIRECTIONAL, 0);
+	m.map_ns = ktime_get_ns() - m.map_ns;
 	if (IS_ERR(dma)) {
 		ret = PTR_ERR(dma);
 		goto unlock;

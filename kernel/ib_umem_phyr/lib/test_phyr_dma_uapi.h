@@ -68,6 +68,7 @@ struct phyr_test_pin {
  * @bounced: out: pages whose DMA address is in the swiotlb pool.
  * @samples: out: pages the device wrote.
  * @read_ok: out: 1 if the device read a page back byte for byte.
+ * @map_ns: out: nanoseconds dma_map_phyr() took.
  */
 struct phyr_test_map {
 	__u32 flags;
@@ -82,6 +83,7 @@ struct phyr_test_map {
 	__u64 bounced;
 	__u32 samples;
 	__u32 read_ok;
+	__u64 map_ns;
 };
 
 #define PHYR_TEST_IOC_PIN	_IOWR('p', 0x70, struct phyr_test_pin)

@@ -4,9 +4,10 @@
  *
  * The pages come from pin_user_pages_fast() a PMD's worth at a time (one
  * page of struct page pointers), so the page-table walk keeps its locality,
- * and go to the list as runs of physically consecutive pages.  The list
- * merges a run that continues the previous one, so a THP or hugetlb folio
- * ends up as one entry wherever the batches cut it.
+ * and go to the list as runs of physically consecutive pages, a page of
+ * runs per phyr_append_ranges() call.  The list merges a run that continues
+ * the previous one, so a THP or hugetlb folio ends up as one entry wherever
+ * the batches cut it.
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
@@ -19,16 +20,21 @@
 /* Pages per call into GUP: one page of pointers, 2 MiB with 4 KiB pages. */
 #define GUP_PHYR_BATCH	(PAGE_SIZE / sizeof(struct page *))
 
+/* Runs handed to phyr_append_ranges() at a time: one page of them. */
+#define GUP_PHYR_RUNS	(PAGE_SIZE / sizeof(struct phyr))
+
 /*
  * Append the @nr pinned pages mapped from @va on, clipped to the user range
- * [@start, @end), one call per physically contiguous run.  On failure the
- * pages not appended are unpinned here; those appended are in the list.
+ * [@start, @end), as runs of physically consecutive pages collected in
+ * @runs, a few hundred per call into the list.  On failure the pages not
+ * appended are unpinned here; those appended are in the list.
  */
-static int append_pinned(struct phyr_append *app, struct page **pages,
-			 unsigned long nr, unsigned long va,
-			 unsigned long start, u64 end)
+static int append_pinned(struct phyr_append *app, struct phyr *runs,
+			 struct page **pages, unsigned long nr,
+			 unsigned long va, unsigned long start, u64 end)
 {
-	unsigned long i, j, pfn;
+	unsigned long i, j, pfn, first = 0;
+	unsigned int n = 0;
 	u64 lo, hi;
 	int ret;
 
@@ -39,12 +45,17 @@ static int append_pinned(struct phyr_append *app, struct page **pages,
 				break;
 		lo = max_t(u64, va + i * PAGE_SIZE, start);
 		hi = min_t(u64, va + j * PAGE_SIZE, end);
-		ret = phyr_append_range(app, PFN_PHYS(pfn) + lo -
-					(va + i * PAGE_SIZE), hi - lo);
+		runs[n].addr = PFN_PHYS(pfn) + lo - (va + i * PAGE_SIZE);
+		runs[n++].len = hi - lo;
+		if (n < GUP_PHYR_RUNS && j < nr)
+			continue;
+		ret = phyr_append_ranges(app, runs, n);
 		if (ret) {
-			unpin_user_pages(pages + i, nr - i);
+			unpin_user_pages(pages + first, nr - first);
 			return ret;
 		}
+		first = j;
+		n = 0;
 	}
 	return 0;
 }
@@ -56,14 +67,16 @@ static int append_pinned(struct phyr_append *app, struct page **pages,
 static void unpin_list(const struct phyr_list *list, bool dirty)
 {
 	PHYR_ITER(it);
-	unsigned long pfn, nr;
+	unsigned long pfn, nr, n = 0;
 	struct phyr r;
 
 	phyr_for_each(list, &it, &r) {
 		pfn = PHYS_PFN(r.addr);
 		nr = PHYS_PFN(r.addr + r.len - 1) - pfn + 1;
 		unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr, dirty);
-		cond_resched();
+		/* Every 2 MiB of fragmented pages, or every few folios */
+		if (!(++n % 512))
+			cond_resched();
 	}
 }
 
@@ -94,6 +107,7 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 	struct mm_struct *mm = current->mm;
 	unsigned long npages, left, va;
 	struct page **pages;
+	struct phyr *runs;
 	long pinned;
 	u64 end;
 	int ret;
@@ -120,9 +134,10 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 	}
 
 	pages = (struct page **)__get_free_page(GFP_KERNEL);
-	if (!pages) {
+	runs = (struct phyr *)__get_free_page(GFP_KERNEL);
+	if (!pages || !runs) {
 		ret = -ENOMEM;
-		goto uncharge;
+		goto free;
 	}
 
 	phyr_append_begin(&app, &up->list, GFP_KERNEL);
@@ -135,11 +150,12 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 			ret = pinned ? pinned : -EFAULT;
 			goto unpin;
 		}
-		ret = append_pinned(&app, pages, pinned, va, start, end);
+		ret = append_pinned(&app, runs, pages, pinned, va, start, end);
 		if (ret)
 			goto unpin;
 	}
 	phyr_append_end(&app);
+	free_page((unsigned long)runs);
 	free_page((unsigned long)pages);
 
 	mmgrab(mm);
@@ -151,6 +167,8 @@ unpin:
 	phyr_append_end(&app);
 	unpin_list(&up->list, false);
 	phyr_list_destroy(&up->list);
+free:
+	free_page((unsigned long)runs);
 	free_page((unsigned long)pages);
 uncharge:
 	atomic64_sub(npages, &mm->pinned_vm);

@@ -257,6 +257,9 @@ int __must_check phyr_append_preload(struct phyr_append *app,
 				     unsigned long nr_entries, gfp_t gfp);
 int __must_check phyr_append_range(struct phyr_append *app,
 				   phys_addr_t addr, u64 len);
+int __must_check phyr_append_ranges(struct phyr_append *app,
+				    const struct phyr *ranges,
+				    unsigned int nr);
 int __must_check phyr_append_blocks(struct phyr_append *app,
 				    unsigned long pfn, unsigned int order,
 				    u64 count);

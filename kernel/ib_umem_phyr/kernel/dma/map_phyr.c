@@ -8,12 +8,14 @@
  * - dma-direct, coherent, every range below the DMA mask with bus address
  *   equal to physical address and no forced bouncing: the DMA list is the
  *   CPU list.  Nothing is allocated or mapped.
- * - dma-iommu (a translating domain), coherent, trusted: the list goes
- *   through dma_map_sgtable(), which puts all of it into one IOVA
- *   allocation, so the converted result is one range.  Linux 6.12 has no
- *   API to map physical ranges into one IOVA range otherwise; the temporary
- *   scatterlist (chained page-sized arrays, 32 bytes per range) is freed
- *   before dma_map_phyr() returns.
+ * - dma-iommu (a translating domain), coherent, trusted: one IOVA range.
+ *   Natively, iommu_dma_map_phyr() allocates the IOVA, maps each range and
+ *   synchronises the IOTLB once.  Where it cannot (a segment boundary the
+ *   single range would cross, an interior that is not granule aligned), or
+ *   with map_phyr.native=0, the compatibility path: the list goes through
+ *   dma_map_sgtable(), which also puts all of it into one IOVA allocation;
+ *   the temporary scatterlist (chained page-sized arrays, 32 bytes per
+ *   range) is freed before dma_map_phyr() returns.
  * - anything else: each range, cut at dma_max_mapping_size(), is mapped
  *   with dma_map_page_attrs(), which bounces, offsets or calls dma_map_ops
  *   as the device needs.  No scatterlist at all.
@@ -29,6 +31,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/iommu-dma.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/phyr_dma.h>
 #include <linux/scatterlist.h>
@@ -184,9 +187,13 @@ static int map_segments(struct device *dev, const struct phyr_list *cpu,
 	return ret;
 }
 
-static int map_linear(struct device *dev, const struct phyr_list *cpu,
-		      struct phyr_list *dma, enum dma_data_direction dir,
-		      unsigned long attrs)
+/*
+ * The compatibility path of a translating IOMMU: a temporary scatterlist
+ * through dma_map_sgtable(), which puts the whole list in one IOVA range.
+ */
+static int map_linear_sg(struct device *dev, const struct phyr_list *cpu,
+			 struct phyr_list *dma, enum dma_data_direction dir,
+			 unsigned long attrs)
 {
 	PHYR_APPEND(app);
 	unsigned long nents = count_segs(cpu, PHYR_SG_MAX);
@@ -227,6 +234,35 @@ static int map_linear(struct device *dev, const struct phyr_list *cpu,
 	}
 free:
 	sg_free_table(&sgt);
+	return ret;
+}
+
+static bool native = true;
+module_param(native, bool, 0644);
+MODULE_PARM_DESC(native,
+		 "map through dma-iommu's phyr path, not a temporary scatterlist");
+
+static int map_linear(struct device *dev, const struct phyr_list *cpu,
+		      struct phyr_list *dma, enum dma_data_direction dir,
+		      unsigned long attrs)
+{
+	PHYR_APPEND(app);
+	u64 len = phyr_list_length(cpu);
+	dma_addr_t iova;
+	int ret;
+
+	if (!READ_ONCE(native))
+		return map_linear_sg(dev, cpu, dma, dir, attrs);
+	ret = iommu_dma_map_phyr(dev, cpu, dir, attrs, &iova);
+	if (ret == -EOPNOTSUPP)
+		return map_linear_sg(dev, cpu, dma, dir, attrs);
+	if (ret)
+		return ret;
+	phyr_append_begin(&app, dma, GFP_KERNEL);
+	ret = phyr_append_range(&app, iova, len);
+	phyr_append_end(&app);
+	if (ret)
+		dma_unmap_page_attrs(dev, iova, len, dir, attrs);
 	return ret;
 }
 
