@@ -57,15 +57,18 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
 
+# TAP, pin counters and fail-nth for the guest test programs
+GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
+
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c -libverbs
 
-$(B)/tests/reg_errors: tests/qemu/reg_errors.c Makefile
+$(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c -libverbs
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
 	@mkdir -p $(@D)
@@ -73,10 +76,10 @@ $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
 
 # The DMA tests: the test driver's ioctls, from its uapi header
 $(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout.h \
-		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile
+		$(GUEST_UTIL) kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -Ikernel/ib_umem_phyr/lib -o $@ \
-		tests/qemu/phyr_dma_test.c bench/layout.c
+		tests/qemu/phyr_dma_test.c tests/qemu/guest_util.c bench/layout.c
 
 # The phyr list alone, optimised: the same sources as the unit tests.
 $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \

@@ -16,7 +16,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,93 +27,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest_util.h"
 #include "layout.h"
 #include "test_phyr_dma_uapi.h"
 
 #define DEV		"/dev/test_phyr_dma"
 #define MAX_RANGES	(1 << 16)
 
-static int tests, failures;
-
-/* One TAP line; @ok false prints the reason given in @fmt. */
-static bool tap(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++tests, name);
-	if (!ok) {
-		failures++;
-		printf("# ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	fflush(stdout);
-	return ok;
-}
-
-static void die(const char *what)
-{
-	printf("Bail out! %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static long long vmstat(const char *key)
-{
-	FILE *f;
-	char name[64];
-	long long v;
-
-	/* Fold the per-cpu deltas in first: /proc/vmstat shows only totals */
-	f = fopen("/proc/sys/vm/stat_refresh", "w");
-	if (!f || fputs("1", f) < 0 || fclose(f))
-		die("/proc/sys/vm/stat_refresh");
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		die("/proc/vmstat");
-	while (fscanf(f, "%63s %lld", name, &v) == 2)
-		if (!strcmp(name, key)) {
-			fclose(f);
-			return v;
-		}
-	fclose(f);
-	return -1;
-}
-
-/* VmPin of this process in kB (mm->pinned_vm). */
-static long vm_pin_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long v = -1;
-
-	if (!f)
-		die("/proc/self/status");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 /* Pins taken minus pins released since pins_mark(). */
 static long long pins_base;
 
 static void pins_mark(void)
 {
-	pins_base = vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+	pins_base = pins_held();
 }
 
-static long long pins_held(void)
+static long long pins_since_mark(void)
 {
-	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released") -
-	       pins_base;
+	return pins_held() - pins_base;
 }
 
 static bool no_pins_left(const char *name)
 {
-	long long held = pins_held();
+	long long held = pins_since_mark();
 	long pin_kb = vm_pin_kb();
 
 	return tap(!held && !pin_kb, name, "%lld pins still held, VmPin %ld kB",
@@ -609,14 +544,6 @@ static void cmd_dma(const char *regime)
 	hugetlb_ready(0);
 }
 
-static void debugfs_set(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(val, f) < 0 || fclose(f))
-		die(path);
-}
-
 /*
  * Fail the n-th fault-injection point of pin + map, for n = 1, 2, ... until
  * both succeed with no fault injected.  Each run must fail cleanly or
@@ -627,23 +554,17 @@ static void debugfs_set(const char *path, const char *val)
 static void cmd_faults(const char *regime)
 {
 	size_t len = 2 * MIB, runs = 0, failed_runs = 0, unclean = 0;
+	int fd, nfd, err_pin, err_map;
 	struct phyr_test_map m;
 	struct phyr_test_pin p;
-	char nth[32], *buf;
-	int fd, nfd, ret, err_pin, err_map;
 	bool injected = true;
+	char *buf;
 
-	nfd = open("/proc/thread-self/fail-nth", O_RDWR);
+	nfd = fail_nth_open();
 	if (nfd < 0) {
 		tap(false, "fault injection", "no /proc/thread-self/fail-nth: %s", strerror(errno));
 		return;
 	}
-	debugfs_set("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	debugfs_set("/sys/kernel/debug/failslab/verbose", "0");
-	debugfs_set("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	debugfs_set("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
-	debugfs_set("/sys/kernel/debug/fail_page_alloc/min-order", "0");
-	debugfs_set("/sys/kernel/debug/fail_page_alloc/verbose", "0");
 	buf = map_layout("frag_4k", len);
 	if (!buf)
 		die("frag_4k buffer");
@@ -651,16 +572,10 @@ static void cmd_faults(const char *regime)
 		pins_mark();
 		fd = dev_open();
 		memset(&m, 0, sizeof(m));
-		snprintf(nth, sizeof(nth), "%d", n);
-		if (pwrite(nfd, nth, strlen(nth), 0) < 0)
-			die("writing fail-nth");
+		fail_nth_arm(nfd, n);
 		err_pin = pin(fd, buf, len, PHYR_TEST_PIN_WRITE, &p, NULL);
 		err_map = err_pin ? 0 : (ioctl(fd, PHYR_TEST_IOC_MAP, &m) ? -errno : 0);
-		ret = (int)pread(nfd, nth, sizeof(nth) - 1, 0);
-		if (pwrite(nfd, "0", 1, 0) < 0)
-			die("resetting fail-nth");
-		nth[ret > 0 ? ret : 0] = 0;
-		injected = atoi(nth) == 0;
+		injected = fail_nth_disarm(nfd);
 		runs++;
 		if (err_pin || err_map) {
 			failed_runs++;
@@ -670,10 +585,10 @@ static void cmd_faults(const char *regime)
 				       strerrorname_np(-err_pin), strerrorname_np(-err_map));
 		}
 		close(fd);
-		if (pins_held() || vm_pin_kb()) {
+		if (pins_since_mark() || vm_pin_kb()) {
 			unclean++;
 			printf("# n=%d: %lld pins, VmPin %ld kB left (pin %d, map %d)\n", n,
-			       pins_held(), vm_pin_kb(), err_pin, err_map);
+			       pins_since_mark(), vm_pin_kb(), err_pin, err_map);
 		}
 	}
 	printf("# %zu runs, %zu failed by an injected fault\n", runs, failed_runs);
@@ -736,6 +651,6 @@ int main(int argc, char **argv)
 		else
 			cmd_faults(argv[++i]);
 	}
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
 }

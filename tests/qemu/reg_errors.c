@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <infiniband/verbs.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,80 +26,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest_util.h"
+
 #define PG	4096UL
 #define ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 		 IBV_ACCESS_REMOTE_READ)
-
-static int tests, failures;
-
-static bool tap(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++tests, name);
-	if (!ok) {
-		failures++;
-		printf("# ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-		printf("\n");
-	}
-	fflush(stdout);
-	return ok;
-}
-
-static void die(const char *what)
-{
-	printf("Bail out! %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static void write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(val, f) < 0 || fclose(f))
-		die(path);
-}
-
-/* Pins held: acquired minus released, per-cpu deltas folded in first. */
-static long long pins(void)
-{
-	long long acq = -1, rel = -1, v;
-	char name[64];
-	FILE *f;
-
-	write_file("/proc/sys/vm/stat_refresh", "1");
-	f = fopen("/proc/vmstat", "r");
-	if (!f)
-		die("/proc/vmstat");
-	while (fscanf(f, "%63s %lld", name, &v) == 2) {
-		if (!strcmp(name, "nr_foll_pin_acquired"))
-			acq = v;
-		else if (!strcmp(name, "nr_foll_pin_released"))
-			rel = v;
-	}
-	fclose(f);
-	if (acq < 0 || rel < 0)
-		die("no pin counters in /proc/vmstat");
-	return acq - rel;
-}
-
-static long vm_pin_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long v = -1;
-
-	if (!f)
-		die("/proc/self/status");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 
 static struct ibv_pd *open_pd(void)
 {
@@ -127,7 +57,7 @@ static struct ibv_pd *open_pd(void)
 static void expect_errno(struct ibv_pd *pd, const char *name, void *addr,
 			 size_t len, int access, int want)
 {
-	long long before = pins();
+	long long before = pins_held();
 	struct ibv_mr *mr;
 	char title[160];
 	int err;
@@ -141,8 +71,8 @@ static void expect_errno(struct ibv_pd *pd, const char *name, void *addr,
 		 strerrorname_np(want));
 	tap(err == want, title, "got %s", err ? strerrorname_np(err) : "success");
 	snprintf(title, sizeof(title), "  %s: nothing left pinned or charged", name);
-	tap(pins() == before && vm_pin_kb() == 0, title,
-	    "%lld pins left, VmPin %ld kB", pins() - before, vm_pin_kb());
+	tap(pins_held() == before && vm_pin_kb() == 0, title,
+	    "%lld pins left, VmPin %ld kB", pins_held() - before, vm_pin_kb());
 }
 
 /*
@@ -189,33 +119,21 @@ static void test_memlock(struct ibv_pd *pd, char *buf)
 static void test_faults(struct ibv_pd *pd, char *buf, size_t len)
 {
 	size_t runs = 0, failed = 0, odd = 0, unclean = 0;
-	int nfd = open("/proc/thread-self/fail-nth", O_RDWR);
+	int nfd = fail_nth_open();
 	bool injected = true;
 	struct ibv_mr *mr;
-	char nth[32];
 	long long base;
-	int n, err, r;
+	int n, err;
 
 	if (nfd < 0)
 		return;		/* stock and phyr kernels: no fault injection */
-	write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	write_file("/sys/kernel/debug/failslab/verbose", "0");
-	write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	write_file("/sys/kernel/debug/fail_page_alloc/min-order", "0");
-	write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
 	for (n = 1; injected && n < 10000; n++) {
-		base = pins();
-		snprintf(nth, sizeof(nth), "%d", n);
-		if (pwrite(nfd, nth, strlen(nth), 0) < 0)
-			die("writing fail-nth");
+		base = pins_held();
+		fail_nth_arm(nfd, n);
 		errno = 0;
 		mr = ibv_reg_mr(pd, buf, len, ACCESS);
 		err = mr ? 0 : errno;
-		r = (int)pread(nfd, nth, sizeof(nth) - 1, 0);
-		if (pwrite(nfd, "0", 1, 0) < 0)
-			die("resetting fail-nth");
-		nth[r > 0 ? r : 0] = 0;
-		injected = atoi(nth) == 0;
+		injected = fail_nth_disarm(nfd);
 		runs++;
 		if (mr && ibv_dereg_mr(mr))
 			die("ibv_dereg_mr");
@@ -224,10 +142,10 @@ static void test_faults(struct ibv_pd *pd, char *buf, size_t len)
 			if (err != ENOMEM && !odd++)
 				printf("# n=%d: %s\n", n, strerrorname_np(err));
 		}
-		if (pins() != base || vm_pin_kb()) {
+		if (pins_held() != base || vm_pin_kb()) {
 			unclean++;
 			printf("# n=%d: %lld pins, VmPin %ld kB left\n", n,
-			       pins() - base, vm_pin_kb());
+			       pins_held() - base, vm_pin_kb());
 		}
 	}
 	close(nfd);
@@ -270,6 +188,6 @@ int main(int argc, char **argv)
 	munmap(ro, len);
 	munmap(hole, len);
 	ibv_dealloc_pd(pd);
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
 }
