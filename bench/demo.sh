@@ -38,8 +38,10 @@ row "ib_write_bw 64 KiB, Gb/s" bw_write_65536 "ratio >= 0.97"
 row "ib_read_bw 64 KiB, Gb/s" bw_read_65536 "ratio >= 0.97"
 row "ib_send_bw 64 KiB, Gb/s" bw_send_65536 "ratio >= 0.97"
 echo
-echo "Footprint: median of 5 registrations, exact.  Bandwidth: one run each"
-echo "under TCG emulation, indicative only (make bench alternates runs)."
+echo "Footprint: free plus per-cpu pages around ibv_reg_mr, median of 5; a few"
+echo "pages of background activity show at phyr's scale (a 64 MiB fragmented"
+echo "MR's list is 32 pages).  Bandwidth: one run each under TCG emulation,"
+echo "indicative only (make bench alternates runs)."
 if [ "$rdma_patches" = 0 ]; then
 	echo "The phyr kernel has the phyr list but no RDMA patches yet: rxe still"
 	echo "registers through the stock ib_umem, so its footprint equals stock."

@@ -52,13 +52,21 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* Free pages plus per-cpu list pages, summed over all zones. */
+/*
+ * Free pages plus per-cpu list pages, summed over all zones.  "pages free"
+ * is a vmstat counter whose per-cpu deltas (up to a threshold per CPU) are
+ * folded in only now and then: writing stat_refresh folds them first, or
+ * the figure drifts by dozens of pages.
+ */
 static long long free_and_pcp_pages(void)
 {
-	FILE *f = fopen("/proc/zoneinfo", "r");
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
 	char line[256];
 	long long sum = 0, v;
 
+	if (!f || fputs("1", f) < 0 || fclose(f))
+		die("/proc/sys/vm/stat_refresh");
+	f = fopen("/proc/zoneinfo", "r");
 	if (!f)
 		die("/proc/zoneinfo");
 	while (fgets(line, sizeof(line), f)) {

@@ -168,7 +168,10 @@ def main():
         rows = [l.rstrip("\n").split("\t") for l in open(list_tsv)]
         report["phyr_list"] = [dict(zip(rows[0], row)) for row in rows[1:]]
     report["notes"] = [
-        "Footprint is exact: free plus per-cpu pages before and after ibv_reg_mr, median of repeats.",
+        "Footprint is counted in whole pages from outside: free plus per-cpu pages before and "
+        "after ibv_reg_mr (slab caches shrunk first), median of repeats.  Background activity of "
+        "a few dozen pages is invisible at stock's 48 B/page but shows at phyr's 8 B/page: a "
+        "frag_4k figure below 8.0 is that noise (the entries alone need 8 B per page).",
         "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
         "Time columns come from the one 12 GiB boot per kernel; time and bandwidth ratios pair "
         "each phyr boot with the stock boot before it (min, median, max over the pairs).",

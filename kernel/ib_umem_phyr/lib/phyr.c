@@ -803,12 +803,20 @@ void phyr_append_abort(struct phyr_append *app)
 }
 EXPORT_SYMBOL_GPL(phyr_append_abort);
 
+/*
+ * Caches of their own, not merged into kmalloc-2k/1k: what pinned memory
+ * costs in lists then shows in /sys/kernel/slab/phyr_*, and the pages the
+ * lists take are theirs alone (merged, they would fill free slots of other
+ * users' slabs, and a footprint counted in pages would miss them).
+ */
 static int __init phyr_init(void)
 {
 	phyr_chunk_cache = kmem_cache_create("phyr_chunk", PHYR_CHUNK_SIZE,
-					     PHYR_CHUNK_SIZE, SLAB_PANIC, NULL);
+					     PHYR_CHUNK_SIZE,
+					     SLAB_PANIC | SLAB_NO_MERGE, NULL);
 	phyr_node_cache = kmem_cache_create("phyr_node", PHYR_NODE_SIZE,
-					    PHYR_NODE_SIZE, SLAB_PANIC, NULL);
+					    PHYR_NODE_SIZE,
+					    SLAB_PANIC | SLAB_NO_MERGE, NULL);
 	return 0;
 }
 subsys_initcall(phyr_init);

@@ -36,6 +36,7 @@ typedef unsigned int gfp_t;
 #define GFP_NOWAIT		0x2u
 #define GFP_ATOMIC		0x4u
 #define SLAB_PANIC		0x1u
+#define SLAB_NO_MERGE		0x2u	/* no merging in userspace either */
 
 #define BIT(n)			(1UL << (n))
 #define BIT_ULL(n)		(1ULL << (n))
