@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest_util.h"
@@ -84,6 +86,30 @@ long vm_pin_kb(void)
 			break;
 	fclose(f);
 	return v;
+}
+
+int fork_unprivileged(unsigned long memlock)
+{
+	struct rlimit lim = { memlock, memlock };
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid && (setrlimit(RLIMIT_MEMLOCK, &lim) || setgid(65534) ||
+		     setuid(65534)))
+		_exit(10);
+	return pid;
+}
+
+int child_status(int pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int fail_nth_open(void)

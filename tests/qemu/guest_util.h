@@ -23,6 +23,15 @@ long long pins_held(void);
 long vm_pin_kb(void);
 
 /*
+ * Fork a child that runs without root (so without CAP_IPC_LOCK) under
+ * RLIMIT_MEMLOCK = @memlock bytes; returns 0 in the child (which exits 10
+ * if it cannot drop privileges), the pid in the parent.  child_status()
+ * waits for it: its exit status, -1 if it did not exit.
+ */
+int fork_unprivileged(unsigned long memlock);
+int child_status(int pid);
+
+/*
  * Fault injection through /proc/thread-self/fail-nth: fail_nth_open()
  * returns its fd (-1 if the kernel has none) and makes failslab and
  * fail_page_alloc apply to sleeping allocations, quietly.  fail_nth_arm()

@@ -276,23 +276,18 @@ static void test_memlock(void)
 	struct rlimit lim = { 64 * 1024, 64 * 1024 };
 	struct phyr_test_pin p;
 	size_t len = 256 * 1024;
-	int fd1, fd2, status, ret, code = 0;
+	int fd1, fd2, ret, code;
 	char *buf;
 	pid_t pid;
 
-	fflush(stdout);
 	fd1 = dev_open();
 	fd2 = dev_open();
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED)
 		die("mmap");
 	pins_mark();
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = fork_unprivileged(64 * 1024);
 	if (!pid) {
-		if (setrlimit(RLIMIT_MEMLOCK, &lim) || setgid(65534) || setuid(65534))
-			_exit(10);
 		if (pin(fd1, buf, 32 * 1024, PHYR_TEST_PIN_WRITE, &p, NULL))
 			_exit(11);
 		if (vm_pin_kb() != 32)
@@ -312,10 +307,7 @@ static void test_memlock(void)
 		ret = pin(fd2, buf, PG, 0, &p, NULL);
 		_exit(ret == -EPERM ? 0 : 18);
 	}
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	code = child_status(pid);
 	tap(!code, "RLIMIT_MEMLOCK: 32 KiB pins under 64 KiB, 32 + 64 gives ENOMEM and charges nothing, limit 0 gives EPERM",
 	    "child step %d failed (see test_memlock)", code);
 	close(fd1);

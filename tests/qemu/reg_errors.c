@@ -84,16 +84,11 @@ static void test_memlock(struct ibv_pd *pd, char *buf)
 {
 	struct rlimit lim = { 64 * 1024, 64 * 1024 };
 	struct ibv_mr *mr;
-	int status, code;
+	int code;
 	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		die("fork");
+	pid = fork_unprivileged(64 * 1024);
 	if (!pid) {
-		if (setrlimit(RLIMIT_MEMLOCK, &lim) || setgid(65534) || setuid(65534))
-			_exit(10);
 		mr = ibv_reg_mr(pd, buf, 32 * 1024, ACCESS);
 		if (!mr)
 			_exit(11);
@@ -108,9 +103,7 @@ static void test_memlock(struct ibv_pd *pd, char *buf)
 			_exit(15);
 		_exit(0);
 	}
-	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	code = child_status(pid);
 	tap(!code, "ibv_reg_mr: RLIMIT_MEMLOCK exceeded gives ENOMEM and charges nothing, limit 0 gives EPERM",
 	    "child step %d failed (see test_memlock)", code);
 }
