@@ -9,7 +9,6 @@
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/export.h>
-#include <linux/init.h>
 #include <linux/log2.h>
 #include <linux/math.h>
 #include <linux/minmax.h>
@@ -21,9 +20,6 @@
 #include <linux/wordpart.h>
 
 #include "phyr_internal.h"
-
-static struct kmem_cache *phyr_chunk_cache;
-static struct kmem_cache *phyr_node_cache;
 
 static inline void ent_put_w0(u32 *w, enum phyr_enc enc, u64 pfn, u64 high)
 {
@@ -94,47 +90,90 @@ static inline struct phyr_chunk_hdr *tail_hdr(struct phyr_list *list)
 	return list->height ? &list->tail->hdr : &list->inl.hdr;
 }
 
+static inline bool head_ext(const struct phyr_list *list)
+{
+	return list->inl.hdr.size & PHYR_SIZE_EXT;
+}
+
+/* Words the tail chunk, or the head, holds. */
 static inline unsigned int hdr_cap(const struct phyr_list *list)
 {
-	return list->height ? PHYR_CHUNK_WORDS : PHYR_INLINE_WORDS;
+	if (list->height)
+		return (BIT(list->tail->hdr.size) -
+			sizeof(struct phyr_chunk_hdr)) / sizeof(u32);
+	if (head_ext(list))
+		return BIT(list->inl.hdr.size & ~PHYR_SIZE_EXT) / sizeof(u32);
+	return PHYR_INLINE_WORDS;
+}
+
+/*
+ * Chunks and index nodes: a page each where pages are 4 KiB, so a list
+ * costs exactly its pages with no slab rounding; kmalloc() elsewhere.  Only
+ * a last chunk shrunk by phyr_append_end() is smaller, and kmalloc()ed.
+ */
+static void *block_alloc(gfp_t gfp)
+{
+	if (PAGE_SIZE == PHYR_CHUNK_SIZE)
+		return (void *)__get_free_page(gfp);
+	return kmalloc(PHYR_CHUNK_SIZE, gfp);
+}
+
+static void block_free(void *p)
+{
+	if (PAGE_SIZE == PHYR_CHUNK_SIZE)
+		free_page((unsigned long)p);
+	else
+		kfree(p);
+}
+
+static void chunk_free(struct phyr_list *list, struct phyr_chunk *c)
+{
+	list->bytes -= BIT(c->hdr.size);
+	if (BIT(c->hdr.size) == PHYR_CHUNK_SIZE)
+		block_free(c);
+	else
+		kfree(c);
+}
+
+/* A chunk or node: from the reservation if there is one. */
+static void *block_get(struct phyr_append *app)
+{
+	void **p = app->spare;
+
+	if (!p)
+		return block_alloc(app->gfp);
+	app->spare = *p;
+	app->nr_spare--;
+	return p;
 }
 
 static struct phyr_chunk *chunk_get(struct phyr_append *app)
 {
-	struct phyr_chunk *c = app->spare_chunks;
+	struct phyr_chunk *c = block_get(app);
 
 	if (c) {
-		app->spare_chunks = c->hdr.next;
-		app->nr_spare_chunks--;
-	} else {
-		c = kmem_cache_alloc(phyr_chunk_cache, app->gfp);
-		if (!c)
-			return NULL;
+		memset(&c->hdr, 0, sizeof(c->hdr));
+		c->hdr.size = ilog2(PHYR_CHUNK_SIZE);
 	}
-	memset(&c->hdr, 0, sizeof(c->hdr));
 	return c;
 }
 
-static struct phyr_node *node_get(struct phyr_append *app)
+static struct phyr_node *node_get(struct phyr_list *list,
+				  struct phyr_append *app)
 {
-	struct phyr_node *n = app->spare_nodes;
+	struct phyr_node *n = block_get(app);
 
 	if (n) {
-		app->spare_nodes = n->slot[0];
-		app->nr_spare_nodes--;
-	} else {
-		n = kmem_cache_alloc(phyr_node_cache, app->gfp);
-		if (!n)
-			return NULL;
+		n->nr = 0;
+		list->bytes += PHYR_NODE_SIZE;
 	}
-	n->nr = 0;
 	return n;
 }
 
 static void node_put(struct phyr_list *list, struct phyr_node *n)
 {
-	list->nr_nodes--;
-	kmem_cache_free(phyr_node_cache, n);
+	list->bytes -= PHYR_NODE_SIZE;
+	block_free(n);
 }
 
 /* The rightmost node at each level, path[1] just above the chunks. */
@@ -147,7 +186,27 @@ static void right_path(const struct phyr_list *list, struct phyr_node **path)
 		path[level - 1] = path[level]->slot[path[level]->nr - 1];
 }
 
-/* Hook chunk @c in after the last chunk in the index. */
+/* The first index: one node over the chain and chunk @c after it. */
+static int index_build(struct phyr_list *list, struct phyr_append *app,
+		       struct phyr_chunk *c)
+{
+	struct phyr_node *n = node_get(list, app);
+	struct phyr_chunk *p;
+
+	if (!n)
+		return -ENOMEM;
+	for (p = list->first; p; p = p->hdr.next) {
+		n->start[n->nr] = p->hdr.start;
+		n->slot[n->nr++] = p;
+	}
+	n->start[n->nr] = c->hdr.start;
+	n->slot[n->nr++] = c;
+	list->root = n;
+	list->height = 2;
+	return 0;
+}
+
+/* Hook chunk @c in after the last chunk, in the index if there is one. */
 static int index_insert(struct phyr_list *list, struct phyr_append *app,
 			struct phyr_chunk *c)
 {
@@ -156,21 +215,9 @@ static int index_insert(struct phyr_list *list, struct phyr_append *app,
 	void *child = c;
 	bool grow;
 
-	if (list->height == 1) {
-		struct phyr_node *n = node_get(app);
-
-		if (!n)
-			return -ENOMEM;
-		list->nr_nodes++;
-		n->nr = 2;
-		n->start[0] = 0;
-		n->slot[0] = list->root;
-		n->start[1] = c->hdr.start;
-		n->slot[1] = c;
-		list->root = n;
-		list->height = 2;
-		return 0;
-	}
+	if (list->height == 1)
+		return list->nr_chunks < PHYR_CHAIN_MAX ? 0 :
+		       index_build(list, app, c);
 
 	right_path(list, path);
 	for (top = 1; top < list->height; top++)
@@ -182,14 +229,13 @@ static int index_insert(struct phyr_list *list, struct phyr_append *app,
 	if (list->height + grow > PHYR_MAX_HEIGHT)
 		return -ENOMEM;
 	for (i = 0; i < need; i++) {
-		fresh[i] = node_get(app);
+		fresh[i] = node_get(list, app);
 		if (!fresh[i]) {
 			while (i--)
-				kmem_cache_free(phyr_node_cache, fresh[i]);
+				node_put(list, fresh[i]);
 			return -ENOMEM;
 		}
 	}
-	list->nr_nodes += need;
 	for (level = 1; level < top; level++) {
 		struct phyr_node *n = fresh[level - 1];
 
@@ -217,6 +263,16 @@ static int index_insert(struct phyr_list *list, struct phyr_append *app,
 	return 0;
 }
 
+/* The chunk before the last one. */
+static struct phyr_chunk *prev_chunk(const struct phyr_list *list)
+{
+	const struct phyr_chunk_hdr *hdr;
+
+	hdr = find_chunk(list, list->tail->hdr.start - 1);
+	return container_of((struct phyr_chunk_hdr *)hdr, struct phyr_chunk,
+			    hdr);
+}
+
 /* Unhook and free the last chunk; the inverse of index_insert(). */
 static void index_pop(struct phyr_list *list)
 {
@@ -224,48 +280,94 @@ static void index_pop(struct phyr_list *list)
 	struct phyr_chunk *c = list->tail;
 	int level;
 
-	right_path(list, path);
-	for (level = 1; level < list->height; level++) {
-		if (--path[level]->nr)
-			break;
-		node_put(list, path[level]);
+	if (list->height == 2 && list->nr_chunks == PHYR_CHAIN_MAX + 1) {
+		/* Back to a chain: the inverse of index_build() */
+		node_put(list, list->root);
+		list->root = list->first;
+		list->height = 1;
 	}
-	while (list->height > 1) {
-		struct phyr_node *root = list->root;
-
-		if (root->nr != 1)
-			break;
-		list->root = root->slot[0];
-		node_put(list, root);
-		list->height--;
-	}
-	list->nr_chunks--;
-	kmem_cache_free(phyr_chunk_cache, c);
-	/* The new tail is the last chunk left: the rightmost leaf */
 	if (list->height == 1) {
-		list->tail = list->root;
+		list->tail = prev_chunk(list);
 	} else {
+		right_path(list, path);
+		for (level = 1; level < list->height; level++) {
+			if (--path[level]->nr)
+				break;
+			node_put(list, path[level]);
+		}
+		while (list->height > 2) {
+			struct phyr_node *root = list->root;
+
+			if (root->nr != 1)
+				break;
+			list->root = root->slot[0];
+			node_put(list, root);
+			list->height--;
+		}
+		/* The new tail is the last chunk left: the rightmost leaf */
 		right_path(list, path);
 		list->tail = path[1]->slot[path[1]->nr - 1];
 	}
+	list->nr_chunks--;
+	chunk_free(list, c);
 	list->tail->hdr.next = NULL;
 }
 
-/* Move the inline entries into a first chunk. */
+/*
+ * An array outgrown within a series of appends: kept until the series ends,
+ * since undoing it may need the array back.
+ */
+static void retire(struct phyr_append *app, u32 *words)
+{
+	if (WARN_ON_ONCE(app->nr_retired == PHYR_SMALL_CLASSES))
+		return;		/* cannot happen: one array per size class */
+	app->retired[app->nr_retired++] = words;
+}
+
+/* Move the entries kept in the list head into a first chunk. */
 static int to_chunked(struct phyr_list *list, struct phyr_append *app)
 {
+	struct phyr_chunk_hdr *hdr = &list->inl.hdr;
 	struct phyr_chunk *c = chunk_get(app);
 
 	if (!c)
 		return -ENOMEM;
-	c->hdr = list->inl.hdr;
-	memcpy(c->words, list->inl.words, list->inl.hdr.used * sizeof(u32));
+	c->hdr = *hdr;
+	c->hdr.size = ilog2(PHYR_CHUNK_SIZE);
+	memcpy(c->words, hdr_words(hdr), hdr->used * sizeof(u32));
+	if (head_ext(list))
+		retire(app, list->ext.words);
 	list->root = c;
 	list->first = c;
 	list->tail = c;
 	list->nr_chunks = 1;
-	list->nr_nodes = 0;
+	list->bytes = PHYR_CHUNK_SIZE;
 	list->height = 1;
+	return 0;
+}
+
+/*
+ * Make room in a list kept in its head: an array twice the size, or the
+ * first chunk once the array would pass %PHYR_SMALL_MAX_BYTES (or when
+ * chunks were reserved: an append that preloaded may not allocate).
+ */
+static int grow_small(struct phyr_list *list, struct phyr_append *app)
+{
+	struct phyr_chunk_hdr *hdr = &list->inl.hdr;
+	unsigned int bytes = max_t(unsigned int, 2 * hdr_cap(list) * sizeof(u32),
+				   PHYR_SMALL_MIN_BYTES);
+	u32 *words;
+
+	if (app->spare || bytes > PHYR_SMALL_MAX_BYTES)
+		return to_chunked(list, app);
+	words = kmalloc(bytes, app->gfp);
+	if (!words)
+		return -ENOMEM;
+	memcpy(words, hdr_words(hdr), hdr->used * sizeof(u32));
+	if (head_ext(list))
+		retire(app, list->ext.words);
+	hdr->size = PHYR_SIZE_EXT | ilog2(bytes);
+	list->ext.words = words;
 	return 0;
 }
 
@@ -276,15 +378,14 @@ static int add_chunk(struct phyr_list *list, struct phyr_append *app,
 	struct phyr_chunk *c;
 	int ret;
 
-	if (!list->height)
-		return to_chunked(list, app);
 	c = chunk_get(app);
 	if (!c)
 		return -ENOMEM;
 	c->hdr.start = start;
+	list->bytes += PHYR_CHUNK_SIZE;
 	ret = index_insert(list, app, c);
 	if (ret) {
-		kmem_cache_free(phyr_chunk_cache, c);
+		chunk_free(list, c);
 		return ret;
 	}
 	list->tail->hdr.next = c;
@@ -316,7 +417,10 @@ static int push_entry(struct phyr_list *list, struct phyr_append *app,
 	int ret;
 
 	if (hdr->used + n > hdr_cap(list)) {
-		ret = add_chunk(list, app, list->end);
+		if (list->height)
+			ret = add_chunk(list, app, list->end);
+		else
+			ret = grow_small(list, app);
 		if (ret)
 			return ret;
 		hdr = tail_hdr(list);
@@ -354,7 +458,7 @@ static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 			list->end -= old_len;
 			return push_entry(list, app, w, n, len);
 		}
-		ret = to_chunked(list, app);
+		ret = grow_small(list, app);
 		if (ret)
 			return ret;
 		hdr = tail_hdr(list);
@@ -479,14 +583,18 @@ static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
 	return ret;
 }
 
-/* Undo: what a snapshot needs beyond a copy of the list head */
+/*
+ * Undo: a copy of the list head, plus the last entry when it is not in the
+ * head (it changes in place as contiguous ranges merge into it).
+ */
 
 static void snap_take(const struct phyr_list *list, struct phyr_snap *snap)
 {
-	snap->head = *list;
-	if (list->height) {
-		const struct phyr_chunk_hdr *hdr = &list->tail->hdr;
+	const struct phyr_chunk_hdr *hdr = list->height ? &list->tail->hdr :
+							  &list->inl.hdr;
 
+	snap->head = *list;
+	if (list->height || head_ext(list)) {
 		snap->tail_hdr = *hdr;
 		memcpy(snap->tail, hdr_words(hdr) + hdr->last,
 		       ent_words(hdr_words(hdr) + hdr->last) * sizeof(u32));
@@ -500,39 +608,69 @@ static void free_nodes(struct phyr_node *n, int level)
 	if (level > 1)
 		for (i = 0; i < n->nr; i++)
 			free_nodes(n->slot[i], level - 1);
-	kmem_cache_free(phyr_node_cache, n);
+	block_free(n);
 }
 
 static void free_storage(struct phyr_list *list)
 {
 	struct phyr_chunk *c, *next;
 
-	if (!list->height)
+	if (!list->height) {
+		if (head_ext(list))
+			kfree(list->ext.words);
 		return;
+	}
 	for (c = list->first; c; c = next) {
 		next = c->hdr.next;
-		kmem_cache_free(phyr_chunk_cache, c);
+		chunk_free(list, c);
 	}
 	if (list->height > 1)
 		free_nodes(list->root, list->height - 1);
 }
 
-static void snap_restore(struct phyr_list *list, const struct phyr_snap *snap)
+/*
+ * Going back to a state whose entries were in array @words (NULL: inline):
+ * arrays retired after it are garbage, and it is live again.
+ */
+static void unretire(struct phyr_append *app, u32 *words)
+{
+	unsigned int i, keep = 0;
+
+	for (i = 0; i < app->nr_retired; i++)
+		if (app->retired[i] == words)
+			keep = i + 1;
+	if (words && !keep)
+		return;		/* still the list's array: nothing newer */
+	for (i = keep; i < app->nr_retired; i++)
+		kfree(app->retired[i]);
+	app->nr_retired = words ? keep - 1 : 0;
+}
+
+static void snap_restore(struct phyr_list *list, struct phyr_append *app,
+			 const struct phyr_snap *snap)
 {
 	const struct phyr_list *saved = &snap->head;
 	struct phyr_chunk_hdr *hdr;
+	u32 *words;
 
 	if (!saved->height) {
-		free_storage(list);
+		words = head_ext(saved) ? saved->ext.words : NULL;
+		if (list->height || !head_ext(list) ||
+		    list->ext.words != words)
+			free_storage(list);
+		unretire(app, words);
+		*list = *saved;
+		if (!words)
+			return;
 	} else {
 		while (list->nr_chunks > saved->nr_chunks)
 			index_pop(list);
-		hdr = tail_hdr(list);
-		*hdr = snap->tail_hdr;
-		memcpy(hdr_words(hdr) + hdr->last, snap->tail,
-		       ent_words(snap->tail) * sizeof(u32));
+		*list = *saved;
 	}
-	*list = *saved;
+	hdr = tail_hdr(list);
+	*hdr = snap->tail_hdr;
+	memcpy(hdr_words(hdr) + hdr->last, snap->tail,
+	       ent_words(snap->tail) * sizeof(u32));
 }
 
 /**
@@ -570,14 +708,15 @@ EXPORT_SYMBOL_GPL(phyr_list_destroy);
  * counted; neither is memory preloaded for an append in progress.
  *
  * Context: Any context.
- * Return: bytes allocated from the chunk and index caches.
+ * Return: bytes allocated for entries and index: the array of a short list,
+ * else the chunks and index nodes.
  */
 size_t phyr_list_footprint(const struct phyr_list *list)
 {
 	if (!list->height)
-		return 0;
-	return list->nr_chunks * PHYR_CHUNK_SIZE +
-	       list->nr_nodes * PHYR_NODE_SIZE;
+		return head_ext(list) ?
+		       BIT(list->inl.hdr.size & ~PHYR_SIZE_EXT) : 0;
+	return list->bytes;
 }
 EXPORT_SYMBOL_GPL(phyr_list_footprint);
 
@@ -625,38 +764,31 @@ EXPORT_SYMBOL_GPL(phyr_append_begin);
  * @gfp: allocation flags for the reservation.
  *
  * Adds take chunks and index nodes from the reservation before allocating
- * with the flags given to phyr_append_begin().  phyr_append_end() frees what
- * is left.
+ * with the flags given to phyr_append_begin(); a list still kept in its head
+ * moves straight to a reserved chunk instead of growing its array.
+ * phyr_append_end() frees what is left.
  *
  * Context: Process context if @gfp may sleep.
- * Return: 0, or -ENOMEM with the reservation unchanged.
+ * Return: 0, or -ENOMEM (what was reserved stays reserved).
  */
 int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
 			gfp_t gfp)
 {
 	unsigned long chunks, nodes, i;
-	void *p;
+	void **p;
 
 	might_alloc(gfp);
 	/* Worst case: 16-byte entries, one spilled chunk, a full index path */
 	chunks = DIV_ROUND_UP(nr_entries * PHYR_ENT_MAX_WORDS,
 			      PHYR_CHUNK_WORDS) + 1;
 	nodes = DIV_ROUND_UP(chunks, PHYR_NODE_SLOTS - 1) + PHYR_MAX_HEIGHT;
-	for (i = app->nr_spare_chunks; i < chunks; i++) {
-		p = kmem_cache_alloc(phyr_chunk_cache, gfp);
+	for (i = app->nr_spare; i < chunks + nodes; i++) {
+		p = block_alloc(gfp);
 		if (!p)
 			return -ENOMEM;
-		((struct phyr_chunk *)p)->hdr.next = app->spare_chunks;
-		app->spare_chunks = p;
-		app->nr_spare_chunks++;
-	}
-	for (i = app->nr_spare_nodes; i < nodes; i++) {
-		p = kmem_cache_alloc(phyr_node_cache, gfp);
-		if (!p)
-			return -ENOMEM;
-		((struct phyr_node *)p)->slot[0] = app->spare_nodes;
-		app->spare_nodes = p;
-		app->nr_spare_nodes++;
+		*p = app->spare;
+		app->spare = p;
+		app->nr_spare++;
 	}
 	return 0;
 }
@@ -704,7 +836,7 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 	for (i = 0; i < nr && !ret; i++)
 		ret = __phyr_append(list, app, ranges[i].addr, ranges[i].len);
 	if (ret)
-		snap_restore(list, &snap);
+		snap_restore(list, app, &snap);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(phyr_append_ranges);
@@ -756,33 +888,87 @@ int phyr_append_blocks(struct phyr_append *app, unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(phyr_append_blocks);
 
+/*
+ * Shrink the last chunk to the power of two its entries need: a list of a
+ * few chunks would otherwise pay a mostly empty page (a 1 GiB THP list has
+ * 512 entries, 509 in a first chunk and 3 in a second).  An only chunk
+ * moves back into the head's array if that is large enough.  Best effort:
+ * without memory the chunk stays as it is.
+ */
+static void shrink_tail(struct phyr_list *list, gfp_t gfp)
+{
+	struct phyr_chunk *c = list->tail, *small;
+	struct phyr_node *path[PHYR_MAX_HEIGHT];
+	size_t need, bytes;
+	u32 *words;
+
+	if (!list->height || BIT(c->hdr.size) != PHYR_CHUNK_SIZE)
+		return;
+	if (list->nr_chunks == 1) {
+		need = c->hdr.used * sizeof(u32);
+		if (need > PHYR_SMALL_MAX_BYTES)
+			return;
+		bytes = max_t(size_t, roundup_pow_of_two(need),
+			      PHYR_SMALL_MIN_BYTES);
+		words = kmalloc(bytes, gfp);
+		if (!words)
+			return;
+		memcpy(words, c->words, need);
+		list->inl.hdr = c->hdr;
+		list->inl.hdr.size = PHYR_SIZE_EXT | ilog2(bytes);
+		list->ext.words = words;
+		list->height = 0;
+		block_free(c);
+		return;
+	}
+	need = sizeof(c->hdr) + c->hdr.used * sizeof(u32);
+	bytes = max_t(size_t, roundup_pow_of_two(need), PHYR_SMALL_MIN_BYTES);
+	if (bytes >= PHYR_CHUNK_SIZE)
+		return;
+	small = kmalloc(bytes, gfp);
+	if (!small)
+		return;
+	memcpy(small, c, need);
+	small->hdr.size = ilog2(bytes);
+	prev_chunk(list)->hdr.next = small;
+	if (list->height > 1) {
+		right_path(list, path);
+		path[1]->slot[path[1]->nr - 1] = small;
+	}
+	list->tail = small;
+	list->bytes += bytes;
+	chunk_free(list, c);
+}
+
 static void free_spares(struct phyr_append *app)
 {
-	void *p;
+	void **p;
 
-	while ((p = app->spare_chunks)) {
-		app->spare_chunks = ((struct phyr_chunk *)p)->hdr.next;
-		kmem_cache_free(phyr_chunk_cache, p);
+	while ((p = app->spare)) {
+		app->spare = *p;
+		block_free(p);
 	}
-	while ((p = app->spare_nodes)) {
-		app->spare_nodes = ((struct phyr_node *)p)->slot[0];
-		kmem_cache_free(phyr_node_cache, p);
-	}
-	app->nr_spare_chunks = 0;
-	app->nr_spare_nodes = 0;
+	app->nr_spare = 0;
 }
 
 /**
  * phyr_append_end() - Finish a series of appends.
  * @app: append state.
  *
- * Frees whatever phyr_append_preload() reserved and was not used.
+ * Frees whatever phyr_append_preload() reserved and was not used, and the
+ * arrays the list outgrew, and shrinks the list's last chunk to fit its
+ * entries (allocating with the gfp given to phyr_append_begin(); the chunk
+ * stays as it is if that fails).
  *
  * Context: Any context.
  */
 void phyr_append_end(struct phyr_append *app)
 {
+	while (app->nr_retired)
+		kfree(app->retired[--app->nr_retired]);
 	free_spares(app);
+	if (app->list)
+		shrink_tail(app->list, app->gfp | __GFP_NOWARN);
 	app->list = NULL;
 }
 EXPORT_SYMBOL_GPL(phyr_append_end);
@@ -798,25 +984,7 @@ EXPORT_SYMBOL_GPL(phyr_append_end);
  */
 void phyr_append_abort(struct phyr_append *app)
 {
-	snap_restore(app->list, &app->begin);
+	snap_restore(app->list, app, &app->begin);
 	phyr_append_end(app);
 }
 EXPORT_SYMBOL_GPL(phyr_append_abort);
-
-/*
- * Caches of their own, not merged into kmalloc-2k/1k: what pinned memory
- * costs in lists then shows in /sys/kernel/slab/phyr_*, and the pages the
- * lists take are theirs alone (merged, they would fill free slots of other
- * users' slabs, and a footprint counted in pages would miss them).
- */
-static int __init phyr_init(void)
-{
-	phyr_chunk_cache = kmem_cache_create("phyr_chunk", PHYR_CHUNK_SIZE,
-					     PHYR_CHUNK_SIZE,
-					     SLAB_PANIC | SLAB_NO_MERGE, NULL);
-	phyr_node_cache = kmem_cache_create("phyr_node", PHYR_NODE_SIZE,
-					    PHYR_NODE_SIZE,
-					    SLAB_PANIC | SLAB_NO_MERGE, NULL);
-	return 0;
-}
-subsys_initcall(phyr_init);

@@ -17,15 +17,18 @@
  * Chunk size: a fully fragmented list stores one 8-byte entry per page, so
  * the cost per page is (chunk + its index slot) / entries per chunk:
  *
- *	chunk	entries	B/page
- *	 512	  58	 9.10
- *	1024	 122	 8.52
- *	2048	 250	 8.26
- *	2048	 253	 8.16	(24-byte header, this layout)
- *	4096	 506	 8.13
+ *	chunk	entries	B/page	(24-byte header, nodes of chunk size)
+ *	 512	  61	 8.66
+ *	1024	 125	 8.32
+ *	2048	 253	 8.16
+ *	4096	 509	 8.08	(this layout)
  *
- * 2048 meets the 8.2 B/page budget while keeping a linear scan inside a
- * mixed chunk short; chunks of single pages are seeked in O(1) anyway.
+ * A slab of 2 KiB objects is 32 KiB, and a list's chunks and nodes came
+ * from two caches, so small lists paid up to 64 KiB of slab rounding and
+ * large ones measured 8.22-8.25.  Page-sized chunks and nodes from the page
+ * allocator cost exactly what they hold.  The scan inside a chunk of mixed
+ * entries is longer, but chunks of equal blocks (single pages, huge folios)
+ * are indexed in O(1) and sequential access uses the cursor.
  */
 struct phyr_chunk {
 	struct phyr_chunk_hdr hdr;
@@ -36,11 +39,14 @@ static_assert(sizeof(struct phyr_chunk) == PHYR_CHUNK_SIZE);
 
 /*
  * Index nodes map byte offsets to chunks (level 1) or to lower nodes.  Each
- * slot holds the untrimmed start offset of the first chunk below it.  1 KiB
- * nodes (63 slots) keep small lists cheap: a list of a few huge folios
- * needs one node, not a page; 63^7 chunks exceed any physical memory.
+ * slot holds the untrimmed start offset of the first chunk below it.  Nodes
+ * are chunk sized, 255 slots: one node indexes a 509 MiB fragmented list,
+ * and 255^7 chunks exceed any physical memory.  Lists of up to
+ * %PHYR_CHAIN_MAX chunks have no index (height 1): a node page would cost
+ * more than their entries (a 4 GiB THP list has 4 chunks) and a walk of a
+ * few chunks is as quick as a binary search.
  */
-#define PHYR_NODE_SIZE	1024
+#define PHYR_NODE_SIZE	PHYR_CHUNK_SIZE
 #define PHYR_NODE_SLOTS	((PHYR_NODE_SIZE - sizeof(u64)) / (sizeof(u64) + sizeof(void *)))
 #define PHYR_MAX_HEIGHT	8
 
@@ -51,6 +57,11 @@ struct phyr_node {
 };
 
 static_assert(sizeof(struct phyr_node) <= PHYR_NODE_SIZE);
+
+/* The array of a list kept in its head covers up to half a chunk. */
+static_assert(PHYR_SMALL_MIN_BYTES << (PHYR_SMALL_CLASSES - 1) ==
+	      PHYR_SMALL_MAX_BYTES);
+static_assert(PHYR_SMALL_MAX_BYTES / sizeof(u32) <= PHYR_CHUNK_WORDS);
 
 /* Entry decoding */
 
@@ -111,6 +122,8 @@ static inline void ent_decode(const u32 *w, struct phyr *p)
 
 static inline u32 *hdr_words(const struct phyr_chunk_hdr *hdr)
 {
+	if (hdr->size & PHYR_SIZE_EXT)
+		return *(u32 *const *)(hdr + 1);
 	return (u32 *)(hdr + 1);
 }
 
@@ -122,10 +135,50 @@ first_hdr(const struct phyr_list *list)
 	return list->height ? &list->first->hdr : &list->inl.hdr;
 }
 
+/*
+ * The chunk holding untrimmed offset @u: along the chain while a list has
+ * at most %PHYR_CHAIN_MAX chunks, else through the index.
+ */
+static inline const struct phyr_chunk_hdr *
+find_chunk(const struct phyr_list *list, u64 u)
+{
+	const struct phyr_chunk *c;
+	const void *p = list->root;
+	int level;
+
+	if (!list->height)
+		return &list->inl.hdr;
+	if (list->height == 1) {
+		for (c = list->first; c->hdr.next && c->hdr.next->hdr.start <= u;)
+			c = c->hdr.next;
+		return &c->hdr;
+	}
+	for (level = list->height - 1; level >= 1; level--) {
+		const struct phyr_node *n = p;
+		u64 lo = 0, hi = n->nr - 1;
+
+		/* The last slot whose start is at or before @u */
+		while (lo < hi) {
+			u64 mid = (lo + hi + 1) / 2;
+
+			if (n->start[mid] <= u)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		p = n->slot[lo];
+	}
+	return &((const struct phyr_chunk *)p)->hdr;
+}
+
 static_assert(offsetof(struct phyr_chunk, words) ==
 	      sizeof(struct phyr_chunk_hdr));
 static_assert(offsetof(struct phyr_list, inl.words) -
 	      offsetof(struct phyr_list, inl.hdr) ==
 	      sizeof(struct phyr_chunk_hdr));
+static_assert(offsetof(struct phyr_list, ext.hdr) ==
+	      offsetof(struct phyr_list, inl.hdr));
+static_assert(offsetof(struct phyr_list, ext.words) ==
+	      offsetof(struct phyr_list, inl.words));
 
 #endif /* _LIB_PHYR_INTERNAL_H */

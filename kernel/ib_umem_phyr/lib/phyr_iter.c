@@ -106,33 +106,6 @@ bool phyr_iter_entry(const struct phyr_iter *it, struct phyr *phyr,
 }
 EXPORT_SYMBOL_GPL(phyr_iter_entry);
 
-/* The chunk holding untrimmed offset @u, through the index. */
-static const struct phyr_chunk_hdr *find_chunk(const struct phyr_list *list,
-					       u64 u)
-{
-	const void *p = list->root;
-	int level;
-
-	if (!list->height)
-		return &list->inl.hdr;
-	for (level = list->height - 1; level >= 1; level--) {
-		const struct phyr_node *n = p;
-		u64 lo = 0, hi = n->nr - 1;
-
-		/* The last slot whose start is at or before @u */
-		while (lo < hi) {
-			u64 mid = (lo + hi + 1) / 2;
-
-			if (n->start[mid] <= u)
-				lo = mid;
-			else
-				hi = mid - 1;
-		}
-		p = n->slot[lo];
-	}
-	return &((const struct phyr_chunk *)p)->hdr;
-}
-
 static void iter_goto(struct phyr_iter *it, u64 u)
 {
 	const struct phyr_chunk_hdr *hdr = find_chunk(it->list, u);

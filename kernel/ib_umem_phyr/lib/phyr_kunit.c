@@ -6,6 +6,7 @@
  * Copyright (c) 2026 The phyr-umem authors
  */
 #include <kunit/test.h>
+#include <linux/log2.h>
 #include <linux/phyr.h>
 
 #define PFN_4K		4096ULL
@@ -215,8 +216,12 @@ static void phyr_test_merge(struct kunit *test)
 	phyr_list_destroy(&list);
 }
 
-/* Append @n pages, none adjacent to the previous; returns 0 or an errno. */
-static int append_fragmented(struct phyr_list *list, unsigned long n)
+/*
+ * Append @n blocks of 2^@order pages, none adjacent to the previous, in one
+ * series; returns 0 or an errno.
+ */
+static int append_folios(struct phyr_list *list, unsigned long n,
+			 unsigned int order)
 {
 	PHYR_APPEND(app);
 	unsigned long i;
@@ -224,22 +229,87 @@ static int append_fragmented(struct phyr_list *list, unsigned long n)
 
 	phyr_append_begin(&app, list, GFP_KERNEL);
 	for (i = 0; i < n && !ret; i++)
-		ret = phyr_append_blocks(&app, 2 * (n - i), 0, 1);
+		ret = phyr_append_blocks(&app, (2 * (n - i)) << order, order, 1);
 	phyr_append_end(&app);
 	return ret;
 }
 
+static int append_fragmented(struct phyr_list *list, unsigned long n)
+{
+	return append_folios(list, n, 0);
+}
+
+/*
+ * Storage as a list grows: inline, then an array of the next power of two
+ * from 64 bytes, then page-sized chunks.  Every entry stays readable.
+ */
 static void phyr_test_inline_to_chunked(struct kunit *test)
 {
+	const unsigned int small = PHYR_SMALL_MAX_BYTES / 8;
 	struct phyr_list list;
 	unsigned int n;
 
-	for (n = 1; n <= PHYR_INLINE_WORDS / 2 + 1; n++) {
+	for (n = 1; n <= small + 2; n++) {
+		PHYR_ITER(it);
+		unsigned int i = 0;
+		size_t want = 0;
+		struct phyr p;
+
+		if (n > small)
+			want = PHYR_CHUNK_SIZE;
+		else if (n > PHYR_INLINE_WORDS / 2)
+			want = max_t(size_t, PHYR_SMALL_MIN_BYTES,
+				     roundup_pow_of_two(8 * n));
 		phyr_list_init(&list);
 		KUNIT_ASSERT_EQ(test, append_fragmented(&list, n), 0);
 		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), n);
-		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list),
-				n <= PHYR_INLINE_WORDS / 2 ? 0 : PHYR_CHUNK_SIZE);
+		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), want);
+		phyr_for_each(&list, &it, &p) {
+			KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
+			i++;
+		}
+		KUNIT_EXPECT_EQ(test, i, n);
+		phyr_list_destroy(&list);
+	}
+}
+
+/*
+ * Lists of 2 MiB folios cost their 8-byte entries plus little: in the head's
+ * array up to 256 entries, then full chunks and a last chunk shrunk to a
+ * power of two, without an index node up to %PHYR_CHAIN_MAX chunks.
+ */
+static void phyr_test_huge_folio_lists(struct kunit *test)
+{
+	static const struct {
+		unsigned long folios;
+		size_t bytes;
+	} cases[] = {
+		{ 128, 1024 },			/* 256 MiB */
+		{ 256, 2048 },
+		{ 512, PHYR_CHUNK_SIZE + 64 },	/* 509 + 3 */
+		{ 1024, 2 * PHYR_CHUNK_SIZE + 128 },
+		{ 2048, 4 * PHYR_CHUNK_SIZE + 128 },
+		{ 4096, 8 * PHYR_CHUNK_SIZE + 256 },	/* 8 GiB */
+	};
+	unsigned int c;
+
+	static_assert(PHYR_CHUNK_WORDS / 2 == 509);
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		PHYR_ITER(it);
+		unsigned long n = cases[c].folios, i = 0;
+		struct phyr_list list;
+		struct phyr p;
+
+		phyr_list_init(&list);
+		KUNIT_ASSERT_EQ(test, append_folios(&list, n, 9), 0);
+		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), cases[c].bytes);
+		/* At most 0.02 bytes per 4 KiB page */
+		KUNIT_EXPECT_LE(test, phyr_list_footprint(&list) * 50, n * 512);
+		phyr_for_each(&list, &it, &p) {
+			KUNIT_EXPECT_EQ(test, p.addr, (2 * (n - i)) << 21);
+			i++;
+		}
+		KUNIT_EXPECT_EQ(test, i, n);
 		phyr_list_destroy(&list);
 	}
 }
@@ -249,7 +319,10 @@ static void phyr_test_chunk_boundaries(struct kunit *test)
 {
 	const unsigned long per_chunk = PHYR_CHUNK_WORDS / 2;
 	const unsigned long sizes[] = { per_chunk - 1, per_chunk, per_chunk + 1,
-					3 * per_chunk + 7, 300 * per_chunk };
+					3 * per_chunk + 7,
+					PHYR_CHAIN_MAX * per_chunk,
+					PHYR_CHAIN_MAX * per_chunk + 1,
+					300 * per_chunk };
 	unsigned int s;
 
 	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
@@ -364,7 +437,10 @@ static void phyr_test_bad_input(struct kunit *test)
 /* Abort undoes a whole series, across the inline/chunk transition. */
 static void phyr_test_abort(struct kunit *test)
 {
-	static const unsigned long keep[] = { 0, 2, PHYR_CHUNK_WORDS / 2 };
+	static const unsigned long keep[] = {
+		0, 2, 100, PHYR_CHUNK_WORDS / 2,
+		PHYR_CHAIN_MAX * (PHYR_CHUNK_WORDS / 2),	/* index built */
+	};
 	unsigned int k;
 
 	for (k = 0; k < ARRAY_SIZE(keep); k++) {
@@ -395,6 +471,7 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_slicing),
 	KUNIT_CASE(phyr_test_merge),
 	KUNIT_CASE(phyr_test_inline_to_chunked),
+	KUNIT_CASE(phyr_test_huge_folio_lists),
 	KUNIT_CASE(phyr_test_chunk_boundaries),
 	KUNIT_CASE(phyr_test_blocks),
 	KUNIT_CASE(phyr_test_bad_input),

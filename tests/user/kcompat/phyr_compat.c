@@ -13,36 +13,53 @@ void phyr_compat_warn(const char *cond, const char *file, int line)
 	fprintf(stderr, "WARNING: %s at %s:%d\n", cond, file, line);
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, unsigned int flags,
-				     void (*ctor)(void *))
-{
-	struct kmem_cache *c = malloc(sizeof(*c));
-
-	(void)name, (void)align, (void)flags, (void)ctor;
-	if (!c)
-		abort();	/* SLAB_PANIC */
-	c->size = size;
-	return c;
-}
-
-void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp)
+/* The one allocator behind all the kernel ones. */
+static void *compat_alloc(size_t size)
 {
 	void *p;
 
-	(void)gfp;
 	if (phyr_compat_fail_at >= 0 && phyr_compat_fail_at-- == 0)
 		return NULL;
-	p = malloc(cache->size);
+	p = malloc(size);
 	if (p)
 		phyr_compat_live++;
 	return p;
 }
 
-void kmem_cache_free(struct kmem_cache *cache, void *p)
+static void compat_free(const void *p)
 {
-	(void)cache;
 	if (p)
 		phyr_compat_live--;
-	free(p);
+	free((void *)p);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return compat_alloc(size);
+}
+
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc(bytes, gfp);
+}
+
+void kfree(const void *p)
+{
+	compat_free(p);
+}
+
+unsigned long __get_free_page(gfp_t gfp)
+{
+	(void)gfp;
+	return (unsigned long)compat_alloc(PAGE_SIZE);
+}
+
+void free_page(unsigned long addr)
+{
+	compat_free((void *)addr);
 }

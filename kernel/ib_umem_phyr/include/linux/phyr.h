@@ -31,9 +31,16 @@
  * into its first entry and its total length, so a list of pages that starts
  * and ends in the middle of a page stays page granular inside.
  *
- * Storage: up to 32 bytes of entries live inline in &struct phyr_list; more
- * go to chained chunks of %PHYR_CHUNK_SIZE bytes from a kmem_cache, found by
- * byte offset through 1 KiB index nodes.  Nothing is vmalloc()ed and no
+ * Storage: up to 32 bytes of entries live inline in &struct phyr_list.  A
+ * longer list keeps its entries in one kmalloc()ed array that doubles from
+ * 64 bytes up to %PHYR_SMALL_MAX_BYTES, the header staying in the list head,
+ * so a list of n entries costs at most twice their size and exactly their
+ * size at a power of two (128 huge folios: 1 KiB).  Beyond that, entries go
+ * to chained chunks of %PHYR_CHUNK_SIZE bytes (one page where pages are
+ * 4 KiB, taken from the page allocator so no slab rounds them up), found by
+ * byte offset along the chain up to %PHYR_CHAIN_MAX chunks and through index
+ * nodes of the same size beyond.  Ending a series of appends shrinks the last
+ * chunk to the power of two its entries need.  Nothing is vmalloc()ed and no
  * allocation exceeds PAGE_SIZE.
  *
  * Complexity: appending is O(1) amortised; iterating is O(1) per entry;
@@ -129,14 +136,18 @@ struct phyr {
 };
 
 /*
- * Header of a chunk of entries; the inline storage of a list has the same
- * header.  @start is the offset of the chunk's first entry in the list's
- * untrimmed byte sequence, @last the word index of its last entry and
- * @uniform the order shared by every entry but the last when all those are
- * BLOCK entries (PHYR_MIXED otherwise), which makes seeking inside the
- * chunk O(1).
+ * Header of a chunk of entries; a list kept in its head (inline or in one
+ * array) has the same header there.  @start is the offset of the chunk's
+ * first entry in the list's untrimmed byte sequence, @last the word index of
+ * its last entry and @uniform the order shared by every entry but the last
+ * when all those are BLOCK entries (PHYR_MIXED otherwise), which makes
+ * seeking inside the chunk O(1).  @size is log2 of a chunk's bytes; in a
+ * list head it is 0 for inline entries, or %PHYR_SIZE_EXT plus log2 of the
+ * bytes of the separate array that holds the entries (its address follows
+ * the header).
  */
 #define PHYR_MIXED		0xff
+#define PHYR_SIZE_EXT		0x80
 struct phyr_chunk_hdr {
 	u64 start;
 	struct phyr_chunk *next;
@@ -144,12 +155,19 @@ struct phyr_chunk_hdr {
 	u16 last;
 	u16 nr;
 	u8 uniform;
+	u8 size;
 };
 
-#define PHYR_CHUNK_SIZE		2048
+#define PHYR_CHUNK_SIZE		4096
 #define PHYR_CHUNK_WORDS	\
 	((PHYR_CHUNK_SIZE - sizeof(struct phyr_chunk_hdr)) / sizeof(u32))
 #define PHYR_INLINE_WORDS	(2 * PHYR_ENT_MAX_WORDS)
+/* The array a list in its head grows to before it moves to chunks. */
+#define PHYR_SMALL_MIN_BYTES	64
+#define PHYR_SMALL_MAX_BYTES	2048
+#define PHYR_SMALL_CLASSES	6	/* 64, 128, ... 2048 */
+/* Chunks a list may have before it needs an index. */
+#define PHYR_CHAIN_MAX		16
 
 /**
  * struct phyr_list - A list of physical ranges.
@@ -169,11 +187,15 @@ struct phyr_list {
 			u32 words[PHYR_INLINE_WORDS];
 		} inl;
 		struct {
+			struct phyr_chunk_hdr hdr;
+			u32 *words;
+		} ext;
+		struct {
 			void *root;
 			struct phyr_chunk *first;
 			struct phyr_chunk *tail;
 			unsigned long nr_chunks;
-			unsigned long nr_nodes;
+			unsigned long bytes;	/* chunks and nodes */
 		};
 	};
 };
@@ -189,18 +211,19 @@ struct phyr_snap {
  * struct phyr_append - State of a series of appends to one list.
  *
  * Declared on the stack with PHYR_APPEND() and driven by phyr_append_begin()
- * ... phyr_append_end().  Holds what is needed to undo the series and the
- * memory reserved by phyr_append_preload().
+ * ... phyr_append_end().  Holds what is needed to undo the series: a
+ * snapshot, and the arrays a growing list left behind, which are freed only
+ * when the series ends; and the memory reserved by phyr_append_preload().
  */
 struct phyr_append {
 	/* private: */
 	struct phyr_list *list;
 	gfp_t gfp;
 	struct phyr_snap begin;
-	void *spare_chunks;
-	void *spare_nodes;
-	unsigned int nr_spare_chunks;
-	unsigned int nr_spare_nodes;
+	void *spare;
+	unsigned int nr_spare;
+	unsigned int nr_retired;
+	u32 *retired[PHYR_SMALL_CLASSES];
 };
 
 #define PHYR_APPEND(name) struct phyr_append name = {}

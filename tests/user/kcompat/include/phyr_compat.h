@@ -6,9 +6,10 @@
  * <linux/...> and <asm/...> header they include is a one-line file in this
  * folder that includes this one.
  *
- * kmem_cache_alloc() can be made to fail after a given number of calls, and
- * live objects are counted, so tests can check every -ENOMEM path for
- * leaks and for the list being left as it was.
+ * Both allocators (kmalloc() and __get_free_page()) can be
+ * made to fail after a given number of calls, and live objects are counted,
+ * so tests can check every -ENOMEM path for leaks and for the list being
+ * left as it was.
  */
 #ifndef _PHYR_COMPAT_H
 #define _PHYR_COMPAT_H
@@ -35,8 +36,7 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL		0x1u
 #define GFP_NOWAIT		0x2u
 #define GFP_ATOMIC		0x4u
-#define SLAB_PANIC		0x1u
-#define SLAB_NO_MERGE		0x2u	/* no merging in userspace either */
+#define __GFP_NOWARN		0x8u
 
 #define BIT(n)			(1UL << (n))
 #define BIT_ULL(n)		(1ULL << (n))
@@ -49,17 +49,17 @@ typedef unsigned int gfp_t;
 
 #define __must_check		__attribute__((warn_unused_result))
 #define __maybe_unused		__attribute__((unused))
-#define __init
 #define EXPORT_SYMBOL_GPL(sym)	extern int phyr_compat_export_##sym
-#define subsys_initcall(fn)	\
-	static void __attribute__((constructor)) fn##_ctor(void) { fn(); }
 
 #define min(a, b)		((a) < (b) ? (a) : (b))
 #define max(a, b)		((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)		((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b)		((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define ALIGN(x, a)		(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a)	((x) & ~((__typeof__(x))(a) - 1))
 #define round_up(x, y)		ALIGN(x, y)
+#define container_of(ptr, type, member)	\
+	((type *)((char *)(ptr) - offsetof(type, member)))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 
@@ -76,6 +76,11 @@ static inline unsigned int ilog2(u64 n)
 	return 63 - __builtin_clzll(n);
 }
 
+static inline u64 roundup_pow_of_two(u64 n)
+{
+	return n <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(n - 1));
+}
+
 static inline unsigned long __ffs64(u64 word)
 {
 	return __builtin_ctzll(word);
@@ -86,11 +91,7 @@ static inline void might_alloc(gfp_t gfp)
 	(void)gfp;
 }
 
-/* Slab caches: malloc, so ASan sees every overflow and leak. */
-struct kmem_cache {
-	size_t size;
-};
-
+/* All allocators are malloc(), so ASan sees every overflow and leak. */
 /* Fail the Nth allocation from now (0: the next one); -1: never. */
 extern long phyr_compat_fail_at;
 /* Objects allocated and not yet freed. */
@@ -99,10 +100,10 @@ extern long phyr_compat_live;
 extern long phyr_compat_warnings;
 
 void phyr_compat_warn(const char *cond, const char *file, int line);
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
-				     unsigned int align, unsigned int flags,
-				     void (*ctor)(void *));
-void *kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp);
-void kmem_cache_free(struct kmem_cache *cache, void *p);
+void *kmalloc(size_t size, gfp_t gfp);
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
+void kfree(const void *p);
+unsigned long __get_free_page(gfp_t gfp);
+void free_page(unsigned long addr);
 
 #endif /* _PHYR_COMPAT_H */
