@@ -152,6 +152,7 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 	uint64_t off, pgsz, iova, k, cut;
 	unsigned int i;
 	PHYR_ITER(it);
+	struct phyr_iter it2;
 	struct phyr p;
 	long live = phyr_compat_live;
 
@@ -219,6 +220,29 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 	    memcmp(got.addr, ref.addr, ref.n * sizeof(ref.addr[0])) ||
 	    memcmp(got.len, ref.len, ref.n * sizeof(ref.len[0]))) {
 		why = "iteration differs from the reference";
+		goto out;
+	}
+	/* Batches from phyr_iter_fill(), after a seek, equal phyr_iter_next() */
+	rng_state = seed ^ 0x5bd1e995;
+	off = ref.total ? rnd_below(ref.total) : 0;
+	if (phyr_iter_seek(&it, &list, off, NULL))
+		phyr_iter_start(&it, &list);
+	it2 = it;
+	for (;;) {
+		struct phyr batch[7], one;
+		unsigned int nb = phyr_iter_fill(&it, batch, 1 + rnd_below(7)), j;
+
+		for (j = 0; j < nb; j++)
+			if (!phyr_iter_next(&it2, &one) || one.addr != batch[j].addr ||
+			    one.len != batch[j].len) {
+				why = "phyr_iter_fill differs from phyr_iter_next";
+				goto out;
+			}
+		if (!nb)
+			break;
+	}
+	if (phyr_iter_next(&it2, &p)) {
+		why = "phyr_iter_fill stops early";
 		goto out;
 	}
 	if (!ref.total)

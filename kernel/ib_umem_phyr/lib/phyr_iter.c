@@ -86,6 +86,64 @@ bool phyr_iter_next(struct phyr_iter *it, struct phyr *phyr)
 EXPORT_SYMBOL_GPL(phyr_iter_next);
 
 /**
+ * phyr_iter_fill() - The next ranges from the cursor, a batch at a time.
+ * @it: the cursor.
+ * @ranges: receives up to @max ranges, trimmed to the list.
+ * @max: room in @ranges, at least 1.
+ *
+ * Does what up to @max calls of phyr_iter_next() do, keeping the cursor in
+ * registers meanwhile: for walks that do little per range, such as
+ * unpinning fragmented memory, where iterating would otherwise cost about
+ * as much as the work.
+ *
+ * Context: Any context.
+ * Return: the number of ranges stored, 0 at the end of the list.
+ */
+unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
+			    unsigned int max)
+{
+	const struct phyr_list *list = it->list;
+	const struct phyr_chunk_hdr *hdr = it->chunk;
+	u64 end = list->offset + list->length;
+	u64 u = it->at + list->offset, pos = it->pos;
+	unsigned int word = it->word, n = 0;
+	struct phyr cur = it->cur;
+	const u32 *w;
+
+	if (!hdr || u >= end || !max)
+		return 0;
+	w = hdr_words(hdr);
+	do {
+		u64 stop = min(pos + cur.len, end);
+
+		ranges[n].addr = cur.addr + (u - pos);
+		ranges[n].len = stop - u;
+		n++;
+		u = stop;
+		pos += cur.len;
+		word += ent_words(w + word);
+		if (word >= hdr->used) {
+			if (!hdr->next || pos >= list->end) {
+				hdr = NULL;
+				break;
+			}
+			hdr = &hdr->next->hdr;
+			w = hdr_words(hdr);
+			word = 0;
+		}
+		ent_decode(w + word, &cur);
+	} while (n < max && u < end);
+
+	it->chunk = hdr;
+	it->word = word;
+	it->pos = pos;
+	it->cur = cur;
+	it->at = u - list->offset;
+	return n;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_fill);
+
+/**
  * phyr_iter_entry() - The stored entry under the cursor.
  * @it: the cursor.
  * @phyr: receives the entry, untrimmed.

@@ -22,6 +22,8 @@
 
 /* Runs handed to phyr_append_ranges() at a time: one page of them. */
 #define GUP_PHYR_RUNS	(PAGE_SIZE / sizeof(struct phyr))
+/* Ranges unpinned per phyr_iter_fill() call: 256 bytes of stack */
+#define UNPIN_BATCH	16
 
 /*
  * Append the @nr pinned pages mapped from @va on, clipped to the user range
@@ -67,15 +69,21 @@ static int append_pinned(struct phyr_append *app, struct phyr *runs,
 static void unpin_list(const struct phyr_list *list, bool dirty)
 {
 	PHYR_ITER(it);
-	unsigned long pfn, nr, n = 0;
-	struct phyr r;
+	unsigned long pfn, nr, batches = 0;
+	struct phyr r[UNPIN_BATCH];
+	unsigned int n, i;
 
-	phyr_for_each(list, &it, &r) {
-		pfn = PHYS_PFN(r.addr);
-		nr = PHYS_PFN(r.addr + r.len - 1) - pfn + 1;
-		unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr, dirty);
+	/* In batches: iterating one entry at a time costs as much as unpinning */
+	phyr_iter_start(&it, list);
+	while ((n = phyr_iter_fill(&it, r, ARRAY_SIZE(r)))) {
+		for (i = 0; i < n; i++) {
+			pfn = PHYS_PFN(r[i].addr);
+			nr = PHYS_PFN(r[i].addr + r[i].len - 1) - pfn + 1;
+			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr,
+							 dirty);
+		}
 		/* Every 2 MiB of fragmented pages, or every few folios */
-		if (!(++n % 512))
+		if (!(++batches % (512 / UNPIN_BATCH)))
 			cond_resched();
 	}
 }

@@ -325,6 +325,8 @@ static inline int __must_check phyr_append_folio(struct phyr_append *app,
 struct phyr_iter *phyr_iter_start(struct phyr_iter *it,
 				  const struct phyr_list *list);
 bool phyr_iter_next(struct phyr_iter *it, struct phyr *phyr);
+unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
+			    unsigned int max);
 int phyr_iter_seek(struct phyr_iter *it, const struct phyr_list *list,
 		   u64 offset, phys_addr_t *addr);
 int phyr_iter_advance(struct phyr_iter *it, u64 bytes, phys_addr_t *addr);
