@@ -794,6 +794,37 @@ int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
 }
 EXPORT_SYMBOL_GPL(phyr_append_preload);
 
+/*
+ * What a GUP batch mostly appends, without decoding the last entry each
+ * time: a naturally aligned block of whole pages, not contiguous with the
+ * list's end (@tail_end, tracked by the caller), which ends on a page
+ * boundary.  False if __phyr_append() must do it: the block is anything
+ * else or the tail has no room.
+ */
+static bool append_block_fast(struct phyr_list *list, const struct phyr *r,
+			      phys_addr_t *tail_end)
+{
+	struct phyr_chunk_hdr *hdr = tail_hdr(list);
+	u64 pfn = r->addr >> PHYR_PFN_SHIFT, n = r->len >> PHYR_PFN_SHIFT;
+	u32 *w;
+
+	if (((r->addr | r->len) & (PHYR_PFN_SIZE - 1)) || r->addr == *tail_end ||
+	    !is_power_of_2(n) || (pfn & (n - 1)) || ilog2(n) > PHYR_MAX_ORDER ||
+	    hdr->used + phyr_enc_words[PHYR_ENC_BLOCK] > hdr_cap(list))
+		return false;
+	w = hdr_words(hdr);
+	hdr_commit(hdr, w + hdr->last);
+	ent_put_w0(w + hdr->used, PHYR_ENC_BLOCK, pfn,
+		   (u64)ilog2(n) << PHYR_ORDER_SHIFT);
+	hdr->last = hdr->used;
+	hdr->used += phyr_enc_words[PHYR_ENC_BLOCK];
+	hdr->nr++;
+	list->end += r->len;
+	list->length += r->len;
+	*tail_end = r->addr + r->len;
+	return true;
+}
+
 /**
  * phyr_append_ranges() - Append physical byte ranges, all or nothing.
  * @app: append state.
@@ -814,7 +845,10 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 {
 	struct phyr_list *list = app->list;
 	u64 last, total = list->length;
+	bool fast = false, pages;
+	phys_addr_t tail_end = 0;
 	struct phyr_snap snap;
+	struct phyr t;
 	unsigned int i;
 	int ret = 0;
 
@@ -833,8 +867,18 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 	might_alloc(app->gfp);
 
 	snap_take(list, &snap);
-	for (i = 0; i < nr && !ret; i++)
+	for (i = 0; i < nr && !ret; i++) {
+		if (!fast && list->end &&
+		    list->end == list->offset + list->length) {
+			tail_entry(list, &t, &pages);
+			tail_end = t.addr + t.len;
+			fast = true;
+		}
+		if (fast && append_block_fast(list, &ranges[i], &tail_end))
+			continue;
 		ret = __phyr_append(list, app, ranges[i].addr, ranges[i].len);
+		fast = false;
+	}
 	if (ret)
 		snap_restore(list, app, &snap);
 	return ret;

@@ -35,16 +35,18 @@ static int append_pinned(struct phyr_append *app, struct phyr *runs,
 			 struct page **pages, unsigned long nr,
 			 unsigned long va, unsigned long start, u64 end)
 {
-	unsigned long i, j, pfn, first = 0;
+	unsigned long i, j, pfn, next = 0, first = 0;
 	unsigned int n = 0;
 	u64 lo, hi;
 	int ret;
 
-	for (i = 0; i < nr; i = j) {
-		pfn = page_to_pfn(pages[i]);
-		for (j = i + 1; j < nr; j++)
-			if (page_to_pfn(pages[j]) != pfn + (j - i))
+	/* Each page's pfn is looked up once: this loop runs per 4 KiB page */
+	for (i = 0, pfn = page_to_pfn(pages[0]); i < nr; i = j, pfn = next) {
+		for (j = i + 1; j < nr; j++) {
+			next = page_to_pfn(pages[j]);
+			if (next != pfn + (j - i))
 				break;
+		}
 		lo = max_t(u64, va + i * PAGE_SIZE, start);
 		hi = min_t(u64, va + j * PAGE_SIZE, end);
 		runs[n].addr = PFN_PHYS(pfn) + lo - (va + i * PAGE_SIZE);
