@@ -172,6 +172,13 @@ def main():
         "after ibv_reg_mr (slab caches shrunk first), median of repeats.  Background activity of "
         "a few dozen pages is invisible at stock's 48 B/page but shows at phyr's 8 B/page: a "
         "frag_4k figure below 8.0 is that noise (the entries alone need 8 B per page).",
+        "Short phyr lists (up to 256 entries: a THP or hugetlb MR up to 512 MiB) are one "
+        "kmalloc()ed array of 64 B to 2 KiB in the shared kmalloc caches, which page counting "
+        "sees only when an allocation makes a slab grow.  The four 256 MiB THP lists take "
+        "4 x 1 KiB, plus 4 x 128 B of umem: 0.0176 B/page exactly (KUnit "
+        "phyr_test_huge_folio_lists asserts the 1 KiB), below the one page (0.0156 B/page) this "
+        "method resolves, so thp and hugetlb_2m can read 0.000.  Longer lists use whole pages "
+        "from the page allocator and are counted exactly.",
         "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
         "Time columns come from the one 12 GiB boot per kernel; time and bandwidth ratios pair "
         "each phyr boot with the stock boot before it (min, median, max over the pairs).",

@@ -347,14 +347,19 @@ static int to_chunked(struct phyr_list *list, struct phyr_append *app)
 }
 
 /*
- * Make room in a list kept in its head: an array twice the size, or the
- * first chunk once the array would pass %PHYR_SMALL_MAX_BYTES (or when
- * chunks were reserved: an append that preloaded may not allocate).
+ * Make room in a list kept in its head: an array twice the size, or large
+ * enough for the batch being appended if that is more, or the first chunk
+ * once the array would pass %PHYR_SMALL_MAX_BYTES (or when chunks were
+ * reserved: an append that preloaded may not allocate).  Sizing for the
+ * batch spares a GUP batch of fragmented pages five arrays it would outgrow
+ * at once.
  */
 static int grow_small(struct phyr_list *list, struct phyr_append *app)
 {
 	struct phyr_chunk_hdr *hdr = &list->inl.hdr;
-	unsigned int bytes = max_t(unsigned int, 2 * hdr_cap(list) * sizeof(u32),
+	unsigned int want = max(2 * hdr_cap(list), hdr->used + app->batch_words);
+	unsigned int bytes = max_t(unsigned int,
+				   roundup_pow_of_two(want * sizeof(u32)),
 				   PHYR_SMALL_MIN_BYTES);
 	u32 *words;
 
@@ -795,34 +800,64 @@ int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
 EXPORT_SYMBOL_GPL(phyr_append_preload);
 
 /*
- * What a GUP batch mostly appends, without decoding the last entry each
- * time: a naturally aligned block of whole pages, not contiguous with the
- * list's end (@tail_end, tracked by the caller), which ends on a page
- * boundary.  False if __phyr_append() must do it: the block is anything
- * else or the tail has no room.
+ * What a GUP batch mostly appends: naturally aligned blocks of whole pages,
+ * none continuing the one before, to a list that ends on a page boundary.
+ * Writes as many of @ranges as qualify straight into the tail, the tail's
+ * header held in locals meanwhile, and returns how many it took; 0 when the
+ * first must go through __phyr_append() (any other range, or a full tail).
  */
-static bool append_block_fast(struct phyr_list *list, const struct phyr *r,
-			      phys_addr_t *tail_end)
+static unsigned int append_blocks_burst(struct phyr_list *list,
+					const struct phyr *ranges,
+					unsigned int nr)
 {
 	struct phyr_chunk_hdr *hdr = tail_hdr(list);
-	u64 pfn = r->addr >> PHYR_PFN_SHIFT, n = r->len >> PHYR_PFN_SHIFT;
-	u32 *w;
+	unsigned int cap = hdr_cap(list), used = hdr->used, last = hdr->last;
+	unsigned int cnt = hdr->nr, i;
+	int uniform = hdr->uniform, prev;
+	u32 *w = hdr_words(hdr);
+	u64 end = list->end;
+	phys_addr_t tail_end;
+	struct phyr t;
 
-	if (((r->addr | r->len) & (PHYR_PFN_SIZE - 1)) || r->addr == *tail_end ||
-	    !is_power_of_2(n) || (pfn & (n - 1)) || ilog2(n) > PHYR_MAX_ORDER ||
-	    hdr->used + phyr_enc_words[PHYR_ENC_BLOCK] > hdr_cap(list))
-		return false;
-	w = hdr_words(hdr);
-	hdr_commit(hdr, w + hdr->last);
-	ent_put_w0(w + hdr->used, PHYR_ENC_BLOCK, pfn,
-		   (u64)ilog2(n) << PHYR_ORDER_SHIFT);
-	hdr->last = hdr->used;
-	hdr->used += phyr_enc_words[PHYR_ENC_BLOCK];
-	hdr->nr++;
-	list->end += r->len;
-	list->length += r->len;
-	*tail_end = r->addr + r->len;
-	return true;
+	if (!end || end != list->offset + list->length)
+		return 0;
+	ent_decode(w + last, &t);
+	tail_end = t.addr + t.len;
+	/* The order of the last entry if it is a BLOCK, else -1 */
+	prev = ent_enc(w + last) == PHYR_ENC_BLOCK ? (int)ent_order(w + last) : -1;
+	for (i = 0; i < nr; i++) {
+		phys_addr_t addr = ranges[i].addr;
+		u64 len = ranges[i].len;
+		u64 pfn = addr >> PHYR_PFN_SHIFT, n = len >> PHYR_PFN_SHIFT;
+
+		if (((addr | len) & (PHYR_PFN_SIZE - 1)) || addr == tail_end ||
+		    !is_power_of_2(n) || (pfn & (n - 1)) ||
+		    ilog2(n) > PHYR_MAX_ORDER ||
+		    used + phyr_enc_words[PHYR_ENC_BLOCK] > cap)
+			break;
+		/* As hdr_commit(): the last entry stops being the last */
+		if (cnt == 1)
+			uniform = prev < 0 ? PHYR_MIXED : prev;
+		else if (prev != uniform)
+			uniform = PHYR_MIXED;
+		prev = ilog2(n);
+		ent_put_w0(w + used, PHYR_ENC_BLOCK, pfn,
+			   (u64)prev << PHYR_ORDER_SHIFT);
+		last = used;
+		used += phyr_enc_words[PHYR_ENC_BLOCK];
+		cnt++;
+		end += len;
+		tail_end = addr + len;
+	}
+	if (i) {
+		hdr->used = used;
+		hdr->last = last;
+		hdr->nr = cnt;
+		hdr->uniform = uniform;
+		list->length += end - list->end;
+		list->end = end;
+	}
+	return i;
 }
 
 /**
@@ -845,11 +880,8 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 {
 	struct phyr_list *list = app->list;
 	u64 last, total = list->length;
-	bool fast = false, pages;
-	phys_addr_t tail_end = 0;
+	unsigned int i, burst;
 	struct phyr_snap snap;
-	struct phyr t;
-	unsigned int i;
 	int ret = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -866,18 +898,18 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 		return 0;
 	might_alloc(app->gfp);
 
+	/* Each range takes an 8-byte entry at least */
+	app->batch_words = min_t(unsigned int, nr, PHYR_CHUNK_WORDS) *
+			   phyr_enc_words[PHYR_ENC_BLOCK];
 	snap_take(list, &snap);
-	for (i = 0; i < nr && !ret; i++) {
-		if (!fast && list->end &&
-		    list->end == list->offset + list->length) {
-			tail_entry(list, &t, &pages);
-			tail_end = t.addr + t.len;
-			fast = true;
-		}
-		if (fast && append_block_fast(list, &ranges[i], &tail_end))
+	for (i = 0; i < nr && !ret;) {
+		burst = append_blocks_burst(list, ranges + i, nr - i);
+		if (burst) {
+			i += burst;
 			continue;
+		}
 		ret = __phyr_append(list, app, ranges[i].addr, ranges[i].len);
-		fast = false;
+		i++;
 	}
 	if (ret)
 		snap_restore(list, app, &snap);

@@ -43,9 +43,11 @@
  * chunk to the power of two its entries need.  Nothing is vmalloc()ed and no
  * allocation exceeds PAGE_SIZE.
  *
- * Complexity: appending is O(1) amortised; iterating is O(1) per entry;
- * seeking to a byte offset is O(log n) (O(1) inside a chunk of single pages,
- * a scan of at most one chunk otherwise).
+ * Complexity: appending is O(1) amortised; iterating is O(1) per entry, and
+ * phyr_iter_fill() hands out a batch per call; seeking to a byte offset is
+ * O(log n): a walk of at most %PHYR_CHAIN_MAX chunks or a search of the
+ * index, then O(1) inside a chunk of equal blocks (single pages, huge
+ * folios) or a scan of at most one chunk otherwise.
  *
  * Appending: phyr_append_begin(), then any number of phyr_append_*() calls,
  * then phyr_append_end() (or phyr_append_abort() to undo every append since
@@ -222,6 +224,7 @@ struct phyr_append {
 	struct phyr_snap begin;
 	void *spare;
 	unsigned int nr_spare;
+	unsigned int batch_words;	/* what the current batch needs at least */
 	unsigned int nr_retired;
 	u32 *retired[PHYR_SMALL_CLASSES];
 };
