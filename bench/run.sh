@@ -4,7 +4,7 @@
 # PHYR_BENCH_PAIRS (default 5) alternating stock/phyr boots for the
 # registration time and perftest ratios.
 # Writes results/bench.json, bench.md and footprint.png; raw output stays in
-# build/bench-raw.  Takes about 15 minutes under TCG.
+# build/bench-raw.  Takes about 20 minutes under TCG.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
