@@ -32,10 +32,11 @@
  * and ends in the middle of a page stays page granular inside.
  *
  * Storage: up to 32 bytes of entries live inline in &struct phyr_list.  A
- * longer list keeps its entries in one kmalloc()ed array that doubles from
- * 64 bytes up to %PHYR_SMALL_MAX_BYTES, the header staying in the list head,
- * so a list of n entries costs at most twice their size and exactly their
- * size at a power of two (128 huge folios: 1 KiB).  Beyond that, entries go
+ * longer list keeps its entries in one kmalloc()ed array of a power of two
+ * from 64 bytes up to %PHYR_SMALL_MAX_BYTES (doubling, or sized at once for
+ * the batch being appended), the header staying in the list head, so a
+ * list costs at most twice its entries and exactly their size at a power of
+ * two (128 huge folios: 1 KiB).  Beyond that, entries go
  * to chained chunks of %PHYR_CHUNK_SIZE bytes (one page where pages are
  * 4 KiB, taken from the page allocator so no slab rounds them up), found by
  * byte offset along the chain up to %PHYR_CHAIN_MAX chunks and through index
