@@ -283,7 +283,6 @@ static void index_pop(struct phyr_list *list)
 	if (list->height == 2 && list->nr_chunks == PHYR_CHAIN_MAX + 1) {
 		/* Back to a chain: the inverse of index_build() */
 		node_put(list, list->root);
-		list->root = list->first;
 		list->height = 1;
 	}
 	if (list->height == 1) {
@@ -337,7 +336,6 @@ static int to_chunked(struct phyr_list *list, struct phyr_append *app)
 	memcpy(c->words, hdr_words(hdr), hdr->used * sizeof(u32));
 	if (head_ext(list))
 		retire(app, list->ext.words);
-	list->root = c;
 	list->first = c;
 	list->tail = c;
 	list->nr_chunks = 1;

@@ -71,17 +71,7 @@ EXPORT_SYMBOL_GPL(phyr_iter_start);
  */
 bool phyr_iter_next(struct phyr_iter *it, struct phyr *phyr)
 {
-	const struct phyr_list *list = it->list;
-	u64 u = it->at + list->offset, stop;
-
-	if (!it->chunk || it->at >= list->length)
-		return false;
-	stop = min(it->pos + it->cur.len, list->offset + list->length);
-	phyr->addr = it->cur.addr + (u - it->pos);
-	phyr->len = stop - u;
-	it->at += phyr->len;
-	iter_step(it);
-	return true;
+	return phyr_iter_fill(it, phyr, 1);
 }
 EXPORT_SYMBOL_GPL(phyr_iter_next);
 

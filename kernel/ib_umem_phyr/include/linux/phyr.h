@@ -194,7 +194,7 @@ struct phyr_list {
 			u32 *words;
 		} ext;
 		struct {
-			void *root;
+			void *root;	/* the index, from height 2 */
 			struct phyr_chunk *first;
 			struct phyr_chunk *tail;
 			unsigned long nr_chunks;
