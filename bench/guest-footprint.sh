@@ -37,6 +37,9 @@ echo 0 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 figure bpp_frag_4k -l frag_4k -s 256M -n 4 -r 3
 figure bpp_thp -l thp -s 256M -n 4 -r 3
 figure mr_4k -l frag_4k -s 4K -n 10000 -r 3
+# The same with the user memory registering takes (libibverbs' per-MR
+# structure, the array of pointers): how the issue's 845 B reference counts
+figure mr_4k_heap -l frag_4k -s 4K -n 10000 -r 3 --with-heap
 figure mr_64k -l frag_4k -s 64K -n 5000 -r 3
 for g in 1 4 8; do
 	figure "mr_${g}g" -l contig -s "${g}G" -n 1 -r 1

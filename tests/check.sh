@@ -33,6 +33,10 @@ stage "guest test programs"
 make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
 	{ cat "$out/guest-build.log" >&2; tally_fail "vm: the guest test programs do not build"; }
 
+stage "benchmark tools on the host (report.py, mr_bench's command line)"
+"$PHYR_TOP/tests/bench/host.sh" > "$out/bench-host.tap" 2>&1
+tally_tap bench "$out/bench-host.tap"
+
 # The KUnit suites the phyr kernel must run, one name per line.
 kunit_suites=$(grep -vE '^(#|$)' "$PHYR_TOP/tests/kunit/suites" || true)
 # kunit.filter_glob takes one glob: every suite of this project ends in

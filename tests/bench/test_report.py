@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""bench/report.py on made-up raw output: figures land where bench.json says,
+ratios pair each phyr boot with its stock boot, what was not measured is null
+with a reason, and stock is held against the issue's reference figures.
+Prints TAP (make check tallies it)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPORT = os.path.join(TOP, "bench", "report.py")
+
+
+def mr(name, lay, **kv):
+    return "figure=%s layout=%s %s\n" % (name, lay, " ".join("%s=%s" % i for i in kv.items()))
+
+
+def footprint(bpp_frag, mr4k_heap, max_mr, reg_frag, big=True):
+    lines = [mr("bpp_frag_4k", "frag_4k", bytes_per_page=bpp_frag, reg_ms_per_gib=reg_frag,
+                dereg_ms_per_gib=50)]
+    for lay, bpp in (("thp", 16.062), ("hugetlb_2m", 16.062)):
+        lines.append(mr("bpp_" + lay, lay, bytes_per_page=bpp, reg_ms_per_gib=25,
+                        dereg_ms_per_gib=1.5))
+    lines.append("figure=bpp_hugetlb_1g error=no_1_GiB_pages\n")
+    lines.append(mr("mr_4k", "frag_4k", bytes_per_page=775, bytes_per_mr=775.0))
+    lines.append(mr("mr_4k_heap", "frag_4k", bytes_per_page=mr4k_heap,
+                    bytes_per_mr=mr4k_heap))
+    lines.append(mr("mr_64k", "frag_4k", bytes_per_page=77, bytes_per_mr=1228.8))
+    lines.append(mr("mr_1g", "contig", bytes_per_page=48.0))
+    if big:
+        lines.append(mr("mr_4g", "contig", bytes_per_page=8.0))
+    else:
+        lines.append(mr("mr_4g", "contig", reg_errno="ENOMEM"))
+    lines.append("figure=max_mr layout=contig max_mr_bytes=%d limit=1\n" % max_mr)
+    return "".join(lines)
+
+
+class Report(unittest.TestCase):
+    def tmpdir(self):
+        d = tempfile.TemporaryDirectory(prefix="phyr-report-test.")
+        self.addCleanup(d.cleanup)
+        return d.name
+
+    def run_report(self, stock_fp, phyr_fp, bw):
+        raw = self.tmpdir()
+        out = self.tmpdir()
+        for k, fp in (("stock", stock_fp), ("phyr", phyr_fp)):
+            os.makedirs(os.path.join(raw, k))
+            if fp is not None:
+                with open(os.path.join(raw, k, "footprint.txt"), "w") as f:
+                    f.write(fp)
+            for pair, lines in bw[k].items():
+                with open(os.path.join(raw, k, "bw-%d.txt" % pair), "w") as f:
+                    f.write(lines)
+                with open(os.path.join(raw, k, "reg-%d.txt" % pair), "w") as f:
+                    f.write("layout=frag_4k reg_ms_per_gib=%d dereg_ms_per_gib=10\n" %
+                            (100 if k == "stock" else 60 + 5 * pair))
+        subprocess.run([sys.executable, REPORT, raw, out], check=True)
+        with open(os.path.join(out, "bench.json")) as f:
+            rep = json.load(f)
+        with open(os.path.join(out, "bench.md")) as f:
+            md = f.read()
+        return rep, md
+
+    BW = {"stock": {1: "send 1048576 0.2400\n", 2: "send 1048576 0.2000\n",
+                    3: "send 1048576 0.2000\n"},
+          "phyr": {1: "send 1048576 0.2400\n", 2: "send 1048576 0.1900\n",
+                   3: "send 1048576 null\n"}}
+
+    def test_figures_and_ratios(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820.0, 11 << 30, 95), self.BW)
+        st, ph, r = rep["stock"], rep["phyr"], rep["ratio"]
+        self.assertEqual(st["bytes_per_page"]["frag_4k"], 48.25)
+        self.assertAlmostEqual(r["bytes_per_page"]["frag_4k"], 8.125 / 48.25)
+        self.assertAlmostEqual(r["bytes_per_mr_4k_with_heap"], 820.0 / 837.6)
+        self.assertEqual(r["max_mr_bytes"], 11)
+        # Pairs 1 and 2 give 1.0 and 0.95; pair 3's phyr run failed
+        bw = r["bw_gbps"]["send_1048576"]
+        self.assertEqual(bw["pairs"], 2)
+        self.assertAlmostEqual(bw["min"], 0.95)
+        self.assertAlmostEqual(bw["median"], 0.975)
+        self.assertAlmostEqual(r["reg_ms_per_gib"]["frag_4k"]["median"], 0.7)
+        self.assertIn("| ib_send_bw 1048576 B, Gb/s |", md)
+
+    def test_not_measured_is_null_with_reason(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150, big=False), None,
+                                  self.BW)
+        st, ph = rep["stock"], rep["phyr"]
+        self.assertIsNone(st["bytes_per_page"]["hugetlb_1g"])
+        self.assertEqual(st["bytes_per_page"]["hugetlb_1g_reason"],
+                         "measurement failed: no 1 GiB pages")
+        self.assertFalse(st["large_mrs"]["4g"]["registered"])
+        self.assertEqual(st["large_mrs"]["4g"]["bytes_per_page_reason"],
+                         "ibv_reg_mr failed with ENOMEM")
+        self.assertIsNone(ph["bytes_per_mr_4k"])
+        self.assertEqual(ph["bytes_per_mr_4k_reason"], "not run")
+        self.assertIsNone(rep["ratio"]["bytes_per_mr_4k"])
+        self.assertIn("null (not run)", md)
+
+    def test_reference_reproduced(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820.0, 11 << 30, 95), self.BW)
+        ref = rep["reference"]
+        self.assertEqual(len(ref), 6)
+        for name, fig in ref.items():
+            self.assertTrue(fig["within_5pct"], name)
+        self.assertAlmostEqual(ref["B per 4 KiB MR, kernel + user memory"]["off_pct"],
+                               100.0 * (837.6 - 845) / 845)
+        # Inside the 147-176 range is 0 % off
+        self.assertEqual(ref["ibv_reg_mr ms/GiB, frag_4k (TCG)"]["off_pct"], 0.0)
+        self.assertIn("| kernel B/page, frag_4k | 48.3 | 48.250 | -0.1 % | yes |", md)
+
+    def test_reference_missed_says_no(self):
+        # 774 B counted as kernel + user memory would be 8.4 % off 845
+        rep, md = self.run_report(footprint(48.25, 774.0, 1 << 29, 190), None, self.BW)
+        ref = rep["reference"]
+        self.assertFalse(ref["B per 4 KiB MR, kernel + user memory"]["within_5pct"])
+        self.assertFalse(ref["largest MR, bytes"]["within_5pct"])
+        self.assertAlmostEqual(ref["ibv_reg_mr ms/GiB, frag_4k (TCG)"]["off_pct"],
+                               100.0 * (190 - 176) / 176)
+        self.assertIn("| -8.4 % | NO |", md)
+
+    def test_reference_not_measured(self):
+        rep, md = self.run_report(None, None, self.BW)
+        for fig in rep["reference"].values():
+            self.assertIsNone(fig["within_5pct"])
+        self.assertIn("not measured", md)
+
+
+def main():
+    tests = list(unittest.defaultTestLoader.loadTestsFromTestCase(Report))
+    print("1..%d" % len(tests))
+    failed = 0
+    for i, t in enumerate(tests, 1):
+        res = unittest.TestResult()
+        with open(os.devnull, "w") as null:
+            old = sys.stdout
+            sys.stdout = null
+            try:
+                t.run(res)
+            finally:
+                sys.stdout = old
+        name = "report.py: " + t.id().split(".")[-1].replace("test_", "").replace("_", " ")
+        if res.wasSuccessful():
+            print("ok %d - %s" % (i, name))
+        else:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            for _, tb in res.failures + res.errors:
+                print("# " + tb.replace("\n", "\n# "))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
