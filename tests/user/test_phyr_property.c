@@ -229,8 +229,10 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 		phyr_iter_start(&it, &list);
 	it2 = it;
 	for (;;) {
-		struct phyr batch[7], one;
-		unsigned int nb = phyr_iter_fill(&it, batch, 1 + rnd_below(7)), j;
+		/* Short batches, and long ones that run through uniform chunks */
+		struct phyr batch[40], one;
+		unsigned int max = rnd_below(2) ? 1 + rnd_below(7) : 8 + rnd_below(33);
+		unsigned int nb = phyr_iter_fill(&it, batch, max), j;
 
 		for (j = 0; j < nb; j++)
 			if (!phyr_iter_next(&it2, &one) || one.addr != batch[j].addr ||

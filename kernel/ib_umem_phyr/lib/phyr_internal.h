@@ -92,10 +92,16 @@ static inline bool ent_is_pages(const u32 *w)
 	return ent_enc(w) <= PHYR_ENC_COUNT;
 }
 
+/* The page-aligned address every encoding starts with */
+static inline phys_addr_t ent_base(const u32 *w)
+{
+	return ((w[0] | (u64)w[1] << 32) & PHYR_PFN_MASK) << PHYR_PFN_SHIFT;
+}
+
 static inline void ent_decode(const u32 *w, struct phyr *p)
 {
 	u64 w0 = w[0] | (u64)w[1] << 32;
-	phys_addr_t base = (w0 & PHYR_PFN_MASK) << PHYR_PFN_SHIFT;
+	phys_addr_t base = ent_base(w);
 	unsigned int order = ent_order(w);
 	u64 w1;
 

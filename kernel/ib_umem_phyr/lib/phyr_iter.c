@@ -96,7 +96,8 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 	const struct phyr_chunk_hdr *hdr = it->chunk;
 	u64 end = list->offset + list->length;
 	u64 u = it->at + list->offset, pos = it->pos;
-	unsigned int word = it->word, n = 0;
+	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
+	unsigned int word = it->word, n = 0, i, k;
 	struct phyr cur = it->cur;
 	const u32 *w;
 
@@ -111,6 +112,33 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 		n++;
 		u = stop;
 		pos += cur.len;
+		if (hdr->uniform != PHYR_MIXED && word + bw < hdr->last) {
+			/*
+			 * The entries before the chunk's last one are whole
+			 * blocks of one order, none cut by the list's ends:
+			 * only their addresses differ.  This loop is all that
+			 * walking fragmented memory costs per page.
+			 */
+			struct phyr *r = ranges + n;
+			const u32 *p = w + word;
+
+			k = min(max - n, (hdr->last - word) / bw - 1);
+			for (i = k; i; i--, r++) {
+				p += bw;
+				r->addr = ent_base(p);
+				r->len = cur.len;
+			}
+			n += k;
+			word += k * bw;
+			pos += k * cur.len;
+			u = pos;
+			if (word + bw < hdr->last) {
+				/* Batch full: the next one needs no decoding */
+				word += bw;
+				cur.addr = ent_base(w + word);
+				break;
+			}
+		}
 		word += ent_words(w + word);
 		if (word >= hdr->used) {
 			if (!hdr->next || pos >= list->end) {

@@ -403,6 +403,66 @@ static void phyr_test_blocks(struct kunit *test)
 	phyr_list_destroy(&list);
 }
 
+/*
+ * phyr_iter_fill() hands out what phyr_iter_next() does, in batches of any
+ * size: through chunks of equal blocks (copied without decoding them), over
+ * each chunk's last entry and into the next chunk, with both ends of the
+ * list cut inside a page.
+ */
+static void phyr_test_iter_fill(struct kunit *test)
+{
+	static const unsigned int batches[] = { 1, 2, 7, 32, 200 };
+	const unsigned long n = 3 * (PHYR_CHUNK_WORDS / 2) + 7;
+	static const unsigned int orders[] = { 0, 9 };
+	unsigned int o, b, got, j;
+	struct phyr *r;
+
+	r = kmalloc_array(200, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (o = 0; o < ARRAY_SIZE(orders); o++) {
+		PHYR_APPEND(app);
+		const u64 blk = PFN_4K << orders[o];
+		struct phyr_list list;
+		unsigned long i;
+		int ret;
+
+		/* Blocks at 2n, 2(n - 1), ... 2 blocks, cut 100 B in, 50 B short */
+		phyr_list_init(&list);
+		phyr_append_begin(&app, &list, GFP_KERNEL);
+		ret = phyr_append_range(&app, 2 * n * blk + 100, blk - 100);
+		for (i = 1; i < n - 1 && !ret; i++)
+			ret = phyr_append_blocks(&app, (2 * (n - i)) << orders[o],
+						 orders[o], 1);
+		if (!ret)
+			ret = phyr_append_range(&app, 2 * blk, blk - 50);
+		phyr_append_end(&app);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_ASSERT_EQ(test, phyr_list_nr_entries(&list), n);
+
+		for (b = 0; b < ARRAY_SIZE(batches); b++) {
+			PHYR_ITER(it);
+
+			i = 0;
+			phyr_iter_start(&it, &list);
+			while ((got = phyr_iter_fill(&it, r, batches[b]))) {
+				KUNIT_EXPECT_LE(test, got, batches[b]);
+				for (j = 0; j < got; j++, i++) {
+					u64 cut = (i ? 0 : 100) +
+						  (i == n - 1 ? 50 : 0);
+
+					KUNIT_EXPECT_EQ(test, r[j].addr,
+							2 * (n - i) * blk +
+							(i ? 0 : 100));
+					KUNIT_EXPECT_EQ(test, r[j].len, blk - cut);
+				}
+			}
+			KUNIT_EXPECT_EQ(test, i, n);
+		}
+		phyr_list_destroy(&list);
+	}
+	kfree(r);
+}
+
 /* Rejected input leaves the list exactly as it was. */
 static void phyr_test_bad_input(struct kunit *test)
 {
@@ -474,6 +534,7 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_huge_folio_lists),
 	KUNIT_CASE(phyr_test_chunk_boundaries),
 	KUNIT_CASE(phyr_test_blocks),
+	KUNIT_CASE(phyr_test_iter_fill),
 	KUNIT_CASE(phyr_test_bad_input),
 	KUNIT_CASE(phyr_test_abort),
 	{}

@@ -22,8 +22,8 @@
 
 /* Runs handed to phyr_append_ranges() at a time: one page of them. */
 #define GUP_PHYR_RUNS	(PAGE_SIZE / sizeof(struct phyr))
-/* Ranges unpinned per phyr_iter_fill() call: 256 bytes of stack */
-#define UNPIN_BATCH	16
+/* Ranges unpinned per phyr_iter_fill() call: 512 bytes of stack */
+#define UNPIN_BATCH	32
 
 /*
  * Append the @nr pinned pages mapped from @va on, clipped to the user range
@@ -71,19 +71,24 @@ static int append_pinned(struct phyr_append *app, struct phyr *runs,
 static void unpin_list(const struct phyr_list *list, bool dirty)
 {
 	PHYR_ITER(it);
-	unsigned long pfn, nr, batches = 0;
-	struct phyr r[UNPIN_BATCH];
-	unsigned int n, i;
+	struct phyr r[UNPIN_BATCH], *p;
+	unsigned long batches = 0, nr;
+	unsigned int n;
 
-	/* In batches: iterating one entry at a time costs as much as unpinning */
+	/*
+	 * In batches, the cursor kept in registers meanwhile: on fragmented
+	 * memory this loop runs once per page, and should cost no more than
+	 * ib_umem_release()'s walk of its scatterlist.
+	 */
 	phyr_iter_start(&it, list);
 	while ((n = phyr_iter_fill(&it, r, ARRAY_SIZE(r)))) {
-		for (i = 0; i < n; i++) {
-			pfn = PHYS_PFN(r[i].addr);
-			nr = PHYS_PFN(r[i].addr + r[i].len - 1) - pfn + 1;
-			unpin_user_page_range_dirty_lock(pfn_to_page(pfn), nr,
-							 dirty);
-		}
+		p = r;
+		do {
+			nr = DIV_ROUND_UP(offset_in_page(p->addr) + p->len,
+					  PAGE_SIZE);
+			unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(p->addr)),
+							 nr, dirty);
+		} while (++p < r + n);
 		/* Every 2 MiB of fragmented pages, or every few folios */
 		if (!(++batches % (512 / UNPIN_BATCH)))
 			cond_resched();

@@ -49,6 +49,7 @@ void kunit_compat_register(struct kunit_suite *suite);
 #define KUNIT_ASSERT_EQ			KUNIT_EXPECT_EQ
 #define KUNIT_ASSERT_TRUE		KUNIT_EXPECT_TRUE
 #define KUNIT_ASSERT_FALSE		KUNIT_EXPECT_FALSE
+#define KUNIT_ASSERT_NOT_NULL(t, p)	KUNIT_EXPECT_TRUE(t, (p) != NULL)
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define MODULE_DESCRIPTION(s)	extern int phyr_compat_module_description
