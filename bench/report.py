@@ -66,10 +66,13 @@ def kernel_figures(raw, kernel):
             rec = parse_kv(line)
             if "figure" in rec:
                 figs[rec["figure"]] = rec
-    out = {"bytes_per_page": {}, "reg_ms_per_gib": {}, "dereg_ms_per_gib": {}}
+    out = {"bytes_per_page": {}, "bytes_per_page_mrs": {}, "reg_ms_per_gib": {},
+           "dereg_ms_per_gib": {}}
     for lay in LAYOUTS:
         rec = figs.get("bpp_" + lay)
         put(out["bytes_per_page"], lay, rec, "bytes_per_page")
+        if rec and "size" in rec and "count" in rec:
+            out["bytes_per_page_mrs"][lay] = mr_shape(int(rec["count"]), int(rec["size"]))
         put(out["reg_ms_per_gib"], lay, rec, "reg_ms_per_gib")
         put(out["dereg_ms_per_gib"], lay, rec, "dereg_ms_per_gib")
     put(out, "bytes_per_mr_4k", figs.get("mr_4k"), "bytes_per_mr")
@@ -96,6 +99,14 @@ def kernel_figures(raw, kernel):
         if not vals:
             out["bw_gbps"][key + "_reason"] = "every perftest run failed"
     return out, runs
+
+
+def mr_shape(count, size):
+    """'8 x 1 GiB': the MRs a bytes-per-page figure registered."""
+    for unit, name in ((30, "GiB"), (20, "MiB"), (10, "KiB")):
+        if size >= 1 << unit and size % (1 << unit) == 0:
+            return "%d x %d %s" % (count, size >> unit, name)
+    return "%d x %d B" % (count, size)
 
 
 def bw_order(key):
@@ -203,20 +214,25 @@ def main():
         "after ibv_reg_mr (slab caches shrunk first), median of repeats.  Background activity of "
         "a few dozen pages is invisible at stock's 48 B/page but shows at phyr's 8 B/page: a "
         "frag_4k figure below 8.0 is that noise (the entries alone need 8 B per page).",
-        "Short phyr lists (up to 256 entries: a THP or hugetlb MR up to 512 MiB) are one "
-        "kmalloc()ed array of 64 B to 2 KiB in the shared kmalloc caches, which page counting "
-        "sees only when an allocation makes a slab grow.  The four 256 MiB THP lists take "
-        "4 x 1 KiB, plus 4 x 128 B of umem: 0.0176 B/page exactly (KUnit "
-        "phyr_test_huge_folio_lists asserts the 1 KiB), below the one page (0.0156 B/page) this "
-        "method resolves, so thp and hugetlb_2m can read 0.000.  Longer lists use whole pages "
-        "from the page allocator and are counted exactly.",
+        "Page counting resolves one page per measurement, so the huge-page layouts register "
+        "8 GiB (8 MRs of 1 GiB, the largest stock registers): one page is 0.002 B/page, a "
+        "tenth of phyr's 0.02 target.  A 1 GiB THP or hugetlb_2m list of 2 MiB folios is one "
+        "4 KiB chunk plus 64 B (KUnit phyr_test_huge_folio_lists asserts it), its umem 128 B: "
+        "0.0164 B/page exactly, less where neighbouring folios are physically contiguous and "
+        "merge.  Lists of up to 256 entries (MRs up to 512 MiB) are one kmalloc()ed array in "
+        "the shared kmalloc caches, which page counting sees only when a slab grows: 4 MRs of "
+        "256 MiB read 0 or 0.03 B/page by the state of those caches, around the exact 0.0176.",
         "Per-MR figures: 'kernel' pre-faults the process heap so that only kernel memory is "
         "counted; 'kernel + user memory' (mr_bench --with-heap) trims the heap before each round "
         "so that the structure libibverbs mallocs per MR (64 B) and the caller's pointer to it "
         "(8 B) are counted too.  The issue's 845 B stock reference was taken the second way.",
         "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
-        "Time columns come from the one 12 GiB boot per kernel; time and bandwidth ratios pair "
-        "each phyr boot with the stock boot before it (min, median, max over the pairs).",
+        "Time columns come from the one 12 GiB boot per kernel.  Time and bandwidth ratios come "
+        "from both kernels booted at once (4 GiB each) and measuring in turns: each pair is a "
+        "phyr measurement and the stock one taken seconds before or after it, the kernel going "
+        "first alternating by round (min, median, max over the rounds).  Under TCG the host's "
+        "load moves single measurements by tens of percent; a pair of boots minutes apart "
+        "could not tell that from the kernels.",
     ]
     if os.environ.get("PHYR_RDMA_PATCHES") == "0":
         report["notes"].append(
@@ -263,7 +279,9 @@ def write_md(rep, path):
         lines.append("| %s | %s | %s | %s | %s |" % (name, sv, pv, fmt(rt), target))
 
     for lay in LAYOUTS:
-        row("kernel B/page, " + lay, st["bytes_per_page"][lay], ph["bytes_per_page"][lay],
+        mrs = st.get("bytes_per_page_mrs", {}).get(lay) or ph.get("bytes_per_page_mrs", {}).get(lay)
+        row("kernel B/page, " + lay + (" (%s MRs)" % mrs if mrs else ""),
+            st["bytes_per_page"][lay], ph["bytes_per_page"][lay],
             r["bytes_per_page"][lay], TARGETS["bytes_per_page." + lay],
             st["bytes_per_page"].get(lay + "_reason"), ph["bytes_per_page"].get(lay + "_reason"))
     for key, name in (("bytes_per_mr_4k", "kernel B per 4 KiB MR (10 000 MRs)"),

@@ -23,8 +23,8 @@ def footprint(bpp_frag, mr4k_heap, max_mr, reg_frag, big=True):
     lines = [mr("bpp_frag_4k", "frag_4k", bytes_per_page=bpp_frag, reg_ms_per_gib=reg_frag,
                 dereg_ms_per_gib=50)]
     for lay, bpp in (("thp", 16.062), ("hugetlb_2m", 16.062)):
-        lines.append(mr("bpp_" + lay, lay, bytes_per_page=bpp, reg_ms_per_gib=25,
-                        dereg_ms_per_gib=1.5))
+        lines.append(mr("bpp_" + lay, lay, size=1 << 30, count=8, bytes_per_page=bpp,
+                        reg_ms_per_gib=25, dereg_ms_per_gib=1.5))
     lines.append("figure=bpp_hugetlb_1g error=no_1_GiB_pages\n")
     lines.append(mr("mr_4k", "frag_4k", bytes_per_page=775, bytes_per_mr=775.0))
     lines.append(mr("mr_4k_heap", "frag_4k", bytes_per_page=mr4k_heap,
@@ -101,6 +101,14 @@ class Report(unittest.TestCase):
         self.assertEqual(ph["bytes_per_mr_4k_reason"], "not run")
         self.assertIsNone(rep["ratio"]["bytes_per_mr_4k"])
         self.assertIn("null (not run)", md)
+
+    def test_bytes_per_page_names_the_mrs(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820.0, 11 << 30, 95), self.BW)
+        self.assertEqual(rep["phyr"]["bytes_per_page_mrs"]["thp"], "8 x 1 GiB")
+        self.assertNotIn("frag_4k", rep["phyr"]["bytes_per_page_mrs"])
+        self.assertIn("| kernel B/page, thp (8 x 1 GiB MRs) | 16.062 |", md)
+        self.assertIn("| kernel B/page, frag_4k | 48.250 |", md)
 
     def test_reference_reproduced(self):
         rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),

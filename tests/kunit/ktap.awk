@@ -1,6 +1,6 @@
 # Extract KUnit test case results from a guest console log (KTAP).
 # Prints one line per case: "ok SUITE.CASE", "not ok SUITE.CASE" or
-# "skip SUITE.CASE", and "suite SUITE ok|not ok" per suite.  Case results
+# "skip SUITE.CASE (REASON)", and "suite SUITE ok|not ok" per suite.  Case results
 # sit one level (4 spaces) inside their suite; the parameters of a
 # parameterised case sit deeper and are summed up by the case's own line.
 {
@@ -14,8 +14,11 @@
 	sub(/^(not )?ok [0-9]+ /, "", line)
 	name = line
 	sub(/ # .*/, "", name)
-	if (line ~ /# SKIP/)
-		print "skip " suite "." name
+	if (line ~ /# SKIP/) {
+		why = line
+		sub(/.*# SKIP */, "", why)
+		print "skip " suite "." name " (" why ")"
+	}
 	else
 		print (ok ? "ok " : "not ok ") suite "." name
 	next

@@ -4,7 +4,9 @@
  *
  * Each case maps anonymous memory into the test's own mm, lays it out
  * (fragmented: pages faulted from the last to the first, so no two
- * neighbours are physically adjacent; or THP), pins it once with each umem
+ * neighbours are physically adjacent; THP; or 2 MiB hugetlb pages, which
+ * the kernel must have been booted for: hugepages=16), pins it once with
+ * each umem
  * and checks that they agree on the best page size for every page-size
  * bitmap tried, on the DMA block count and on every block's address for
  * every page size up to the best, and on bytes copied out.  The device is a
@@ -24,25 +26,35 @@
 
 #define MAP_SIZE	(8 * SZ_2M)
 
-enum layout { FRAGMENTED, THP };
+enum layout { FRAGMENTED, THP, HUGETLB };
+
+static const char *const layout_names[] = {
+	[FRAGMENTED] = "fragmented", [THP] = "THP", [HUGETLB] = "hugetlb 2 MiB",
+};
 
 /* User memory of @len bytes plus room to align to 2 MiB, laid out. */
 static unsigned long map_user(struct kunit *test, enum layout layout,
 			      size_t len)
 {
+	unsigned long flags = MAP_ANONYMOUS | MAP_PRIVATE;
 	unsigned long raw, base, va;
 	u8 byte;
 
+	if (layout == HUGETLB)
+		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
 	raw = kunit_vm_mmap(test, NULL, 0, len + SZ_2M, PROT_READ | PROT_WRITE,
-			    MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	KUNIT_ASSERT_NE_MSG(test, raw, 0, "no user memory");
+			    flags, 0);
+	if (layout == HUGETLB && IS_ERR_VALUE(raw))
+		kunit_skip(test, "no 2 MiB hugetlb pages (%ld): boot with hugepages=16",
+			   (long)raw);
+	KUNIT_ASSERT_FALSE_MSG(test, !raw || IS_ERR_VALUE(raw),
+			       "no user memory (%ld)", (long)raw);
 	base = ALIGN(raw, SZ_2M);
-	if (layout == THP)
+	if (layout != HUGETLB)
 		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, base, len,
-						 MADV_HUGEPAGE), 0);
-	else
-		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, base, len,
-						 MADV_NOHUGEPAGE), 0);
+						 layout == THP ? MADV_HUGEPAGE :
+								 MADV_NOHUGEPAGE),
+				0);
 	/* Fault in backwards: the allocator's runs end up reversed */
 	for (va = base + len - PAGE_SIZE; va >= base; va -= PAGE_SIZE) {
 		byte = va >> PAGE_SHIFT;
@@ -124,7 +136,7 @@ static void compare(struct kunit *test, enum layout layout, size_t head,
 		return;
 	}
 	kunit_info(test, "%s, %zu bytes at +%zu: %lu DMA runs, %lu entries, %zu bytes\n",
-		   layout == THP ? "THP" : "fragmented", len, head,
+		   layout_names[layout], len, head,
 		   nr_discontinuities(umem),
 		   phyr_list_nr_entries(&umem->pin.list),
 		   ib_umem_phyr_footprint(umem));
@@ -133,6 +145,10 @@ static void compare(struct kunit *test, enum layout layout, size_t head,
 		KUNIT_EXPECT_GE_MSG(test, nr_discontinuities(umem),
 				    ib_umem_num_pages(stock) * 9 / 10,
 				    "the buffer is not fragmented");
+	/* Hugetlb: an entry per 2 MiB page at most, whatever the cut */
+	if (layout == HUGETLB)
+		KUNIT_EXPECT_LE(test, phyr_list_nr_entries(&umem->pin.list),
+				len / SZ_2M + 2);
 
 	for (i = 0; i < ARRAY_SIZE(bitmaps); i++) {
 		u64 virt = addr + virt_delta;
@@ -190,6 +206,16 @@ static void umem_phyr_thp_other_iova(struct kunit *test)
 	compare(test, THP, 0, 0, SZ_1G + SZ_64K);
 }
 
+static void umem_phyr_hugetlb(struct kunit *test)
+{
+	compare(test, HUGETLB, 0, 0, 0);
+}
+
+static void umem_phyr_hugetlb_unaligned(struct kunit *test)
+{
+	compare(test, HUGETLB, SZ_2M + 4095, SZ_1M + 3, 0);
+}
+
 static void umem_phyr_bad_input(struct kunit *test)
 {
 	unsigned long base = map_user(test, FRAGMENTED, SZ_64K);
@@ -237,6 +263,8 @@ static struct kunit_case umem_phyr_cases[] = {
 	KUNIT_CASE(umem_phyr_thp),
 	KUNIT_CASE(umem_phyr_thp_unaligned),
 	KUNIT_CASE(umem_phyr_thp_other_iova),
+	KUNIT_CASE(umem_phyr_hugetlb),
+	KUNIT_CASE(umem_phyr_hugetlb_unaligned),
 	KUNIT_CASE(umem_phyr_bad_input),
 	{}
 };
