@@ -31,8 +31,9 @@ wait "$server"
 server_rc=$?
 
 # The result line: "bytes iterations peak average msgrate", numbers only;
-# the average in MB/s becomes Gb/s.
-result=$(awk -v s="$size" '$1 == s && NF >= 5 && $4 ~ /^[0-9.]+$/ {
+# the average in MB/s becomes Gb/s.  An average of 0 for a run that ended
+# in time is no measurement: it fails, with both sides' output.
+result=$(awk -v s="$size" '$1 == s && NF >= 5 && $4 ~ /^[0-9.]+$/ && $4 > 0 {
 	printf "%.4f\n", $4 * 1048576 * 8 / 1e9 }' "$dir/client")
 if [ "$client_rc" -ne 0 ] || [ "$server_rc" -ne 0 ] || [ -z "$result" ]; then
 	echo "perftest-pair.sh: $bin $size failed (client $client_rc, server $server_rc)" >&2

@@ -6,10 +6,9 @@
  * (fragmented: pages faulted from the last to the first, so no two
  * neighbours are physically adjacent; THP; or 2 MiB hugetlb pages, which
  * the kernel must have been booted for: hugepages=16), pins it once with
- * each umem
- * and checks that they agree on the best page size for every page-size
- * bitmap tried, on the DMA block count and on every block's address for
- * every page size up to the best, and on bytes copied out.  The device is a
+ * each umem and checks that they agree on the best page size for every
+ * page-size bitmap tried, on the DMA block count and on every block's
+ * address for every page size up to the best, and on bytes copied out.  The device is a
  * software one (no dma_device): the stock umem's DMA addresses are kernel
  * virtual addresses, compared through virt_to_phys().
  *
@@ -38,6 +37,7 @@ static unsigned long map_user(struct kunit *test, enum layout layout,
 {
 	unsigned long flags = MAP_ANONYMOUS | MAP_PRIVATE;
 	unsigned long raw, base, va;
+	int advice;
 	u8 byte;
 
 	if (layout == HUGETLB)
@@ -50,11 +50,10 @@ static unsigned long map_user(struct kunit *test, enum layout layout,
 	KUNIT_ASSERT_FALSE_MSG(test, !raw || IS_ERR_VALUE(raw),
 			       "no user memory (%ld)", (long)raw);
 	base = ALIGN(raw, SZ_2M);
-	if (layout != HUGETLB)
-		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, base, len,
-						 layout == THP ? MADV_HUGEPAGE :
-								 MADV_NOHUGEPAGE),
-				0);
+	if (layout != HUGETLB) {
+		advice = layout == THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, base, len, advice), 0);
+	}
 	/* Fault in backwards: the allocator's runs end up reversed */
 	for (va = base + len - PAGE_SIZE; va >= base; va -= PAGE_SIZE) {
 		byte = va >> PAGE_SHIFT;
