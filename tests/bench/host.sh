@@ -25,4 +25,31 @@ check "mr_bench rejects a size not a multiple of the page size" \
 	expect 2 'bad arguments' "$mr_bench" -l thp -s 4K
 check "mr_bench rejects --max without --limit" expect 2 'bad arguments' "$mr_bench" --max
 check "mr_bench names a missing device" expect 2 'nodev: No such device' "$mr_bench" -d nodev
+
+# perftest-pair.sh against a fake perftest: FAKE_BAD client runs fail the
+# CPU frequency sampling, the others report FAKE_AVG MB/s.
+fake=$(mktemp -d)
+trap 'rm -rf "$fake"' EXIT
+for name in ib_write_bw ib_read_bw ib_send_bw ss; do
+	ln -s "$here/fake-perftest.sh" "$fake/$name"
+done
+pair() {
+	rm -f "$fake/runs" "$fake/port"
+	echo "$1" > "$fake/bad"
+	echo "$2" > "$fake/avg"
+	shift 2
+	FAKE_DIR=$fake PATH=$fake:$PATH "$top/tests/qemu/perftest-pair.sh" "$@"
+}
+check "perftest-pair.sh prints the client's average in Gb/s" \
+	expect 0 '^0\.2097$' pair 0 25.00 write 65536 100
+check "perftest-pair.sh runs again after a failed frequency sampling" \
+	expect 0 'attempt 2\), running again' pair 2 25.00 send 1048576 100
+check "perftest-pair.sh reports the good run after failed samplings" \
+	expect 0 '^0\.2097$' pair 2 25.00 send 1048576 100
+check "perftest-pair.sh fails after three failed samplings" \
+	expect 1 'client: Correlation coefficient' pair 3 25.00 read 4096 100
+check "perftest-pair.sh fails on an average of 0" \
+	expect 1 'ib_write_bw 4096 failed' pair 0 0.00 write 4096 100
+check "perftest-pair.sh rejects an unknown test" \
+	expect 2 'unknown test' pair 0 25.00 atomic 4096
 tap_end

@@ -13,26 +13,42 @@ write|read|send) ;;
 *) echo "perftest-pair.sh: unknown test '$test' (write, read, send)" >&2; exit 2 ;;
 esac
 bin=ib_${test}_bw
-port=$((18515 + RANDOM % 1000))
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-common=(-x 0 -s "$size" -n "$iters" -p "$port" -F)
 
-timeout 120 "$bin" -d rxe1 "${common[@]}" > "$dir/server" 2>&1 &
-server=$!
-# Wait for the server's TCP listener (the out-of-band exchange) to come up.
-for _ in $(seq 100); do
-	ss -ltn 2>/dev/null | grep -q ":$port " && break
-	sleep 0.1
+# One run of the pair; the client's output is left in $dir/client.
+run_pair() {
+	local port=$((18515 + RANDOM % 1000)) server
+	local common=(-x 0 -s "$size" -n "$iters" -p "$port" -F)
+
+	timeout 120 "$bin" -d rxe1 "${common[@]}" > "$dir/server" 2>&1 &
+	server=$!
+	# Wait for the server's TCP listener (the out-of-band exchange).
+	for _ in $(seq 100); do
+		ss -ltn 2>/dev/null | grep -q ":$port " && break
+		sleep 0.1
+	done
+	timeout 120 "$bin" -d rxe0 "${common[@]}" 127.0.0.1 > "$dir/client" 2>&1
+	client_rc=$?
+	wait "$server"
+	server_rc=$?
+}
+
+# perftest converts TSC cycles to seconds with a CPU frequency it samples
+# against gettimeofday() at start-up; when the host stalls the guest during
+# that sampling the fit fails ("Correlation coefficient r^2: ... < 0.9"),
+# the frequency becomes 0 and the client reports 0 MB/s for a transfer that
+# went through.  That run measured nothing: run it again, up to 3 times.
+for attempt in 1 2 3; do
+	run_pair
+	grep -q '^Correlation coefficient' "$dir/client" || break
+	echo "perftest-pair.sh: $bin $size: perftest could not sample the CPU" \
+		"frequency (attempt $attempt), running again" >&2
 done
-timeout 120 "$bin" -d rxe0 "${common[@]}" 127.0.0.1 > "$dir/client" 2>&1
-client_rc=$?
-wait "$server"
-server_rc=$?
 
 # The result line: "bytes iterations peak average msgrate", numbers only;
-# the average in MB/s becomes Gb/s.  An average of 0 for a run that ended
-# in time is no measurement: it fails, with both sides' output.
+# the average in MB/s becomes Gb/s.  An average of 0 is no measurement: it
+# fails, with both sides' output.
 result=$(awk -v s="$size" '$1 == s && NF >= 5 && $4 ~ /^[0-9.]+$/ && $4 > 0 {
 	printf "%.4f\n", $4 * 1048576 * 8 / 1e9 }' "$dir/client")
 if [ "$client_rc" -ne 0 ] || [ "$server_rc" -ne 0 ] || [ -z "$result" ]; then
