@@ -798,11 +798,33 @@ int phyr_append_preload(struct phyr_append *app, unsigned long nr_entries,
 EXPORT_SYMBOL_GPL(phyr_append_preload);
 
 /*
+ * Whether @r may be appended to @list: 0, -EINVAL if it is empty, or
+ * -EOVERFLOW if it reaches the last pfn or the list would exceed U64_MAX / 2
+ * bytes.  Checked range by range as each is appended (a failure undoes the
+ * whole batch), not in a pass of its own over the batch beforehand.
+ */
+static int range_check(const struct phyr_list *list, const struct phyr *r)
+{
+	u64 last;
+
+	if (!r->len)
+		return -EINVAL;
+	if (check_add_overflow((u64)r->addr, r->len - 1, &last) ||
+	    last > U64_MAX - PHYR_PFN_SIZE ||
+	    r->len > U64_MAX / 2 - list->length)
+		return -EOVERFLOW;
+	return 0;
+}
+
+/*
  * What a GUP batch mostly appends: naturally aligned blocks of whole pages,
  * none continuing the one before, to a list that ends on a page boundary.
  * Writes as many of @ranges as qualify straight into the tail, the tail's
  * header held in locals meanwhile, and returns how many it took; 0 when the
- * first must go through __phyr_append() (any other range, or a full tail).
+ * first must go through __phyr_append() (any other range, a full tail, or
+ * one that range_check() would refuse).  On fragmented memory this loop
+ * runs once per page of every registration: a lone page, the common case,
+ * skips the order computation.
  */
 static unsigned int append_blocks_burst(struct phyr_list *list,
 					const struct phyr *ranges,
@@ -813,7 +835,7 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 	unsigned int cnt = hdr->nr, i;
 	int uniform = hdr->uniform, prev;
 	u32 *w = hdr_words(hdr);
-	u64 end = list->end;
+	u64 end = list->end, max_end = list->offset + U64_MAX / 2;
 	phys_addr_t tail_end;
 	struct phyr t;
 
@@ -827,20 +849,31 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 		phys_addr_t addr = ranges[i].addr;
 		u64 len = ranges[i].len;
 		u64 pfn = addr >> PHYR_PFN_SHIFT, n = len >> PHYR_PFN_SHIFT;
+		int order = 0;
 
-		if (((addr | len) & (PHYR_PFN_SIZE - 1)) || addr == tail_end ||
-		    !is_power_of_2(n) || (pfn & (n - 1)) ||
-		    ilog2(n) > PHYR_MAX_ORDER ||
+		if ((addr & (PHYR_PFN_SIZE - 1)) || addr == tail_end ||
 		    used + phyr_enc_words[PHYR_ENC_BLOCK] > cap)
+			break;
+		if (len != PHYR_PFN_SIZE) {
+			if ((len & (PHYR_PFN_SIZE - 1)) || !is_power_of_2(n) ||
+			    (pfn & (n - 1)) || ilog2(n) > PHYR_MAX_ORDER)
+				break;
+			order = ilog2(n);
+		}
+		/* range_check(): the block ends below the last pfn... */
+		if (addr > U64_MAX - PHYR_PFN_SIZE + 1 - len)
+			break;
+		/* ...and the list stays within U64_MAX / 2 bytes */
+		if (end + len > max_end)
 			break;
 		/* As hdr_commit(): the last entry stops being the last */
 		if (cnt == 1)
 			uniform = prev < 0 ? PHYR_MIXED : prev;
 		else if (prev != uniform)
 			uniform = PHYR_MIXED;
-		prev = ilog2(n);
+		prev = order;
 		ent_put_w0(w + used, PHYR_ENC_BLOCK, pfn,
-			   (u64)prev << PHYR_ORDER_SHIFT);
+			   (u64)order << PHYR_ORDER_SHIFT);
 		last = used;
 		used += phyr_enc_words[PHYR_ENC_BLOCK];
 		cnt++;
@@ -877,21 +910,10 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 		       unsigned int nr)
 {
 	struct phyr_list *list = app->list;
-	u64 last, total = list->length;
 	unsigned int i, burst;
 	struct phyr_snap snap;
 	int ret = 0;
 
-	for (i = 0; i < nr; i++) {
-		if (!ranges[i].len)
-			return -EINVAL;
-		if (check_add_overflow((u64)ranges[i].addr, ranges[i].len - 1,
-				       &last) ||
-		    last > U64_MAX - PHYR_PFN_SIZE ||
-		    check_add_overflow(total, ranges[i].len, &total) ||
-		    total > U64_MAX / 2)
-			return -EOVERFLOW;
-	}
 	if (!nr)
 		return 0;
 	might_alloc(app->gfp);
@@ -906,7 +928,10 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 			i += burst;
 			continue;
 		}
-		ret = __phyr_append(list, app, ranges[i].addr, ranges[i].len);
+		ret = range_check(list, &ranges[i]);
+		if (!ret)
+			ret = __phyr_append(list, app, ranges[i].addr,
+					    ranges[i].len);
 		i++;
 	}
 	if (ret)

@@ -489,6 +489,10 @@ static void phyr_test_bad_input(struct kunit *test)
 	batch[1].len = 4096;
 	batch[2].addr = U64_MAX - 10;
 	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
+	/* The same for a whole page, which takes the batch's fast path */
+	batch[2].addr = U64_MAX - PHYR_PFN_SIZE + 1;
+	batch[2].len = PHYR_PFN_SIZE;
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
 	phyr_append_end(&app);
 	KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
 	phyr_list_destroy(&list);
