@@ -2,14 +2,19 @@
 # `make bench`: the stock and the phyr kernel side by side.  One 12 GiB
 # guest per kernel for the footprint and size figures (mr_bench), then both
 # kernels booted at once for PHYR_BENCH_PAIRS (default 5) rounds of
-# registration time and perftest, taken in turns (bench/turns.sh).
+# registration time and perftest, taken in turns (bench/turns.sh), then the
+# same measured in instructions: both kernels under QEMU -icount, one vCPU,
+# PHYR_BENCH_ICOUNT_ROUNDS (default 2) rounds (bench/guest-icount.sh).
 # Writes results/bench.json, bench.md and footprint.png; raw output stays in
-# build/bench-raw.  Takes 40 to 50 minutes under TCG.
+# build/bench-raw.  Takes about an hour under TCG.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
 pairs=${PHYR_BENCH_PAIRS:-5}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || die "PHYR_BENCH_PAIRS must be a positive count"
+icount_rounds=${PHYR_BENCH_ICOUNT_ROUNDS:-2}
+[[ "$icount_rounds" =~ ^[1-9][0-9]*$ ]] ||
+	die "PHYR_BENCH_ICOUNT_ROUNDS must be a positive count"
 raw=$PHYR_TOP/build/bench-raw
 res=$PHYR_TOP/results
 start=$(date +%s)
@@ -36,6 +41,21 @@ done
 step "registration time and perftest: stock and phyr side by side, in turns, $pairs rounds"
 "$PHYR_TOP/bench/turns.sh" "$raw" "$pairs" ||
 	note "the side-by-side run failed; what it measured is reported, the rest is null"
+
+step "registration time and perftest in instructions (QEMU -icount): both kernels, $icount_rounds rounds"
+# The guest's clock counts instructions, so the two guests may run at once:
+# sharing the host changes how long they take, not what they measure.
+declare -A icount_pid
+for k in stock phyr; do
+	"$PHYR_TOP/ci/vm.sh" --quiet --icount -s 1 -k "$k" -m 4G \
+		-a "hugepagesz=1G hugepages=1" -t 5400 -r "$raw/$k/icount" \
+		"$PHYR_TOP/bench/guest-icount.sh" "$icount_rounds" &
+	icount_pid[$k]=$!
+done
+for k in stock phyr; do
+	wait "${icount_pid[$k]}" ||
+		note "the $k instruction-time run failed (console: $raw/$k/icount/console.log); what it measured is reported, the rest is null"
+done
 
 step "report"
 PHYR_RDMA_PATCHES=$(grep -l '^+++ b/drivers/infiniband/' "$PHYR_TOP"/kernel/ib_umem_phyr/patches/*.patch 2>/dev/null | wc -l) \

@@ -27,6 +27,11 @@ Options:
                      (intel-iommu identity) or swiotlb (bounce everything)
                      (default: none)
   -a, --append ARGS  extra kernel command line, e.g. "hugepagesz=1G hugepages=2"
+      --icount       time is instructions: TCG (even where KVM works) with
+                     -icount shift=0,sleep=off, so the guest's clock counts
+                     one nanosecond per instruction and timings repeat
+                     whatever the host's load; use with --smp 1 (with more
+                     vCPUs the guest's timers misbehave)
   -t, --timeout SEC  kill the guest after SEC seconds (default: 600)
   -r, --results DIR  writable folder, /tmp/results in the guest (default: a
                      new folder under build/vm/); it receives console.log
@@ -39,7 +44,7 @@ USAGE
 }
 
 kernel=phyr mem=2G smp=2 iommu=none append="" timeout=600 results="" setup=1 quiet=0
-allow_warn=0
+allow_warn=0 icount=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k|--kernel) kernel=$2; shift 2 ;;
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
 	-r|--results) results=$2; shift 2 ;;
 	--no-setup) setup=0; shift ;;
 	--allow-warn) allow_warn=1; shift ;;
+	--icount) icount=1; shift ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -110,7 +116,9 @@ kvm_works() {
 		-append "console=ttyS0 panic=-1 root=/dev/nonexistent" \
 		< /dev/null 2>&1 | grep -q 'Kernel panic'
 }
-if kvm_works; then
+if [ "$icount" = 1 ]; then
+	qemu+=(-machine q35,accel=tcg -cpu max -icount shift=0,sleep=off)
+elif kvm_works; then
 	qemu+=(-machine q35,accel=kvm -cpu host)
 else
 	qemu+=(-machine q35,accel=tcg -cpu max)
@@ -137,7 +145,7 @@ qemu+=(-kernel "$image" -append "$cmdline"
 	-device edu,dma_mask=0xffffffffffffffff)
 
 console=$results/console.log
-[ "$quiet" = 1 ] || note "guest: $(basename "$image") ($kernel), $mem, iommu=$iommu, console in $console"
+[ "$quiet" = 1 ] || note "guest: $(basename "$image") ($kernel), $mem, iommu=$iommu$([ "$icount" = 0 ] || echo ", icount"), console in $console"
 set +e
 if [ "$quiet" = 1 ]; then
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$console" 2>&1

@@ -45,11 +45,15 @@ class Report(unittest.TestCase):
         self.addCleanup(d.cleanup)
         return d.name
 
-    def run_report(self, stock_fp, phyr_fp, bw):
+    def run_report(self, stock_fp, phyr_fp, bw, icount=None):
         raw = self.tmpdir()
         out = self.tmpdir()
         for k, fp in (("stock", stock_fp), ("phyr", phyr_fp)):
             os.makedirs(os.path.join(raw, k))
+            for name, text in (icount or {}).get(k, {}).items():
+                os.makedirs(os.path.join(raw, k, "icount"), exist_ok=True)
+                with open(os.path.join(raw, k, "icount", name), "w") as f:
+                    f.write(text)
             if fp is not None:
                 with open(os.path.join(raw, k, "footprint.txt"), "w") as f:
                     f.write(fp)
@@ -86,6 +90,41 @@ class Report(unittest.TestCase):
         self.assertAlmostEqual(bw["median"], 0.975)
         self.assertAlmostEqual(r["reg_ms_per_gib"]["frag_4k"]["median"], 0.7)
         self.assertIn("| ib_send_bw 1048576 B, Gb/s |", md)
+
+    # Two rounds per kernel in instruction time
+    ICOUNT = {"stock": {"reg-1.txt": "layout=frag_4k reg_ms_per_gib=130 dereg_ms_per_gib=36\n",
+                        "reg-2.txt": "layout=frag_4k reg_ms_per_gib=130 dereg_ms_per_gib=36\n",
+                        "bw-1.txt": "write 65536 0.2600\n", "bw-2.txt": "write 65536 0.2650\n"},
+              "phyr": {"reg-1.txt": "layout=frag_4k reg_ms_per_gib=91 dereg_ms_per_gib=36\n",
+                       "reg-2.txt": "layout=frag_4k reg_ms_per_gib=91 dereg_ms_per_gib=35.64\n",
+                       "bw-1.txt": "write 65536 0.2574\n", "bw-2.txt": "write 65536 null\n"}}
+
+    def test_instruction_time(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820.0, 11 << 30, 95), self.BW, self.ICOUNT)
+        ic = rep["icount"]
+        self.assertEqual(ic["rounds"], 2)
+        reg = ic["reg_ms_per_gib"]["frag_4k"]
+        self.assertAlmostEqual(reg["ratio"]["median"], 0.7)
+        self.assertEqual(reg["stock"]["median"], 130)
+        dereg = ic["dereg_ms_per_gib"]["frag_4k"]["ratio"]
+        self.assertAlmostEqual(dereg["min"], 0.99)
+        self.assertAlmostEqual(dereg["max"], 1.0)
+        # Round 2's phyr run failed: one pair, the round 1 ratio
+        bw = ic["bw_gbps"]["write_65536"]
+        self.assertEqual(bw["ratio"]["pairs"], 1)
+        self.assertAlmostEqual(bw["ratio"]["median"], 0.99)
+        self.assertIsNone(ic["reg_ms_per_gib"]["thp"]["ratio"])
+        self.assertIn("## Instruction time", md)
+        self.assertIn("| ibv_reg_mr ms/GiB, frag_4k | 130.000 | 91.000 | 0.700 (min 0.700, "
+                      "max 0.700, 2 pairs) | median ratio <= 0.7 |", md)
+        self.assertIn("| ib_write_bw 65536 B, Gb/s | 0.263 | 0.257 | 0.990", md)
+
+    def test_no_instruction_time_no_section(self):
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820.0, 11 << 30, 95), self.BW)
+        self.assertEqual(rep["icount"]["rounds"], 0)
+        self.assertNotIn("Instruction time", md)
 
     def test_not_measured_is_null_with_reason(self):
         rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150, big=False), None,

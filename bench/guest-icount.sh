@@ -1,0 +1,48 @@
+#!/bin/bash
+# Inside a benchmark guest booted with ci/vm.sh --icount --smp 1 (4 GiB,
+# hugepagesz=1G hugepages=1): the guest's clock counts one nanosecond per
+# instruction executed, so a time is an instruction count and repeats to
+# within about 1 % whatever the host is doing.  This cannot tell a cache
+# miss from an add, and it counts what both sides of a perftest pair do,
+# polling included: it is the cost of the same work on both kernels, not a
+# hardware bandwidth.
+#
+#   guest-icount.sh ROUNDS
+#
+# Each round writes /tmp/results/reg-ROUND.txt (one mr_bench line per
+# layout, 3 repeats) and bw-ROUND.txt ("test size gbps" lines, 64 MiB moved
+# per perftest run), the formats bench/turns.sh writes.  Progress goes to
+# the console.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+res=/tmp/results
+rounds=${1:?usage: guest-icount.sh ROUNDS}
+
+echo 4000000 > /proc/sys/vm/max_map_count
+echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
+echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+
+status=0
+for i in $(seq "$rounds"); do
+	: > "$res/reg-$i.txt"
+	: > "$res/bw-$i.txt"
+	for spec in frag_4k:256M thp:256M hugetlb_2m:256M hugetlb_1g:1G; do
+		lay=${spec%%:*}
+		echo "icount: round $i: mr_bench $lay" >&2
+		out=$("$top/build/bench/mr_bench" -l "$lay" -s "${spec#*:}" -r 3 2> /tmp/err) || {
+			out="layout=$lay error=$(tail -n 1 /tmp/err | tr ' =' '_:')"
+			status=1
+		}
+		echo "$out" >> "$res/reg-$i.txt"
+	done
+	for t in write read send; do
+		for size in 4096 65536 1048576; do
+			echo "icount: round $i: ib_${t}_bw $size" >&2
+			out=$("$top/tests/qemu/perftest-pair.sh" "$t" "$size" \
+				$(((64 << 20) / size)) 2> /tmp/err) || { out=null; status=1; }
+			cat /tmp/err >&2
+			echo "$t $size $out" >> "$res/bw-$i.txt"
+		done
+	done
+done
+exit "$status"
