@@ -18,9 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 res=/tmp/results
 rounds=${1:?usage: guest-icount.sh ROUNDS}
 
-echo 4000000 > /proc/sys/vm/max_map_count
-echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
-echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+. "$top/bench/guest-lib.sh"
+guest_setup
 
 status=0
 for i in $(seq "$rounds"); do
@@ -29,18 +28,12 @@ for i in $(seq "$rounds"); do
 	for spec in frag_4k:256M thp:256M hugetlb_2m:256M hugetlb_1g:1G; do
 		lay=${spec%%:*}
 		echo "icount: round $i: mr_bench $lay" >&2
-		out=$("$top/build/bench/mr_bench" -l "$lay" -s "${spec#*:}" -r 3 2> /tmp/err) || {
-			out="layout=$lay error=$(tail -n 1 /tmp/err | tr ' =' '_:')"
-			status=1
-		}
-		echo "$out" >> "$res/reg-$i.txt"
+		measure_reg "$lay" "${spec#*:}" 3 >> "$res/reg-$i.txt" || status=1
 	done
 	for t in write read send; do
 		for size in 4096 65536 1048576; do
 			echo "icount: round $i: ib_${t}_bw $size" >&2
-			out=$("$top/tests/qemu/perftest-pair.sh" "$t" "$size" \
-				$(((64 << 20) / size)) 2> /tmp/err) || { out=null; status=1; }
-			cat /tmp/err >&2
+			out=$(measure_bw "$t" "$size" $(((64 << 20) / size))) || status=1
 			echo "$t $size $out" >> "$res/bw-$i.txt"
 		done
 	done

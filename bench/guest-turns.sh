@@ -23,9 +23,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=/tmp/results
 
-echo 4000000 > /proc/sys/vm/max_map_count
-echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
-echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+. "$top/bench/guest-lib.sh"
+guest_setup
 
 # Waiting polls the results folder (9p, uncached) every 0.1 s; read -t on a
 # FIFO sleeps without forking, so the idle guest costs the busy one nothing
@@ -48,15 +47,11 @@ while :; do
 	echo "bench: turn $n: $cmd ${a:-} ${b:-}" >&2
 	case "$cmd" in
 	reg)
-		out=$("$top/build/bench/mr_bench" -l "$a" -s "$b" -r 7 2> /tmp/err) ||
-			out="layout=$a error=$(tail -n 1 /tmp/err | tr ' =' '_:')" ;;
+		out=$(measure_reg "$a" "$b" 7) ;;
 	bw)
 		iters=$(( (256 << 20) / b ))
 		[ "$iters" -ge 64 ] || iters=64
-		# Its notes (a run repeated) and failures go to the console.
-		out=$("$top/tests/qemu/perftest-pair.sh" "$a" "$b" "$iters" 2> /tmp/err) ||
-			out=null
-		cat /tmp/err >&2 ;;
+		out=$(measure_bw "$a" "$b" "$iters") ;;
 	quit)
 		answer "$n" bye
 		exit 0 ;;

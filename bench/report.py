@@ -160,7 +160,7 @@ def pair_bw(raw, kernel, sub=""):
 def icount_figures(raw):
     """Times and bandwidth timed in instructions, one boot per kernel: per
     kernel the median over rounds, and phyr/stock round by round."""
-    out = {"rounds": 0}
+    out = {}
     times = {k: pair_times(raw, k, "icount") for k in KERNELS}
     bw = {k: pair_bw(raw, k, "icount") for k in KERNELS}
     out["rounds"] = max([len(v) for k in KERNELS for v in list(times[k].values()) +

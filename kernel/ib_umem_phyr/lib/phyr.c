@@ -848,13 +848,14 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 	for (i = 0; i < nr; i++) {
 		phys_addr_t addr = ranges[i].addr;
 		u64 len = ranges[i].len;
-		u64 pfn = addr >> PHYR_PFN_SHIFT, n = len >> PHYR_PFN_SHIFT;
+		u64 pfn = addr >> PHYR_PFN_SHIFT, n;
 		int order = 0;
 
 		if ((addr & (PHYR_PFN_SIZE - 1)) || addr == tail_end ||
 		    used + phyr_enc_words[PHYR_ENC_BLOCK] > cap)
 			break;
 		if (len != PHYR_PFN_SIZE) {
+			n = len >> PHYR_PFN_SHIFT;
 			if ((len & (PHYR_PFN_SIZE - 1)) || !is_power_of_2(n) ||
 			    (pfn & (n - 1)) || ilog2(n) > PHYR_MAX_ORDER)
 				break;

@@ -8,9 +8,9 @@
  * the kernel must have been booted for: hugepages=16), pins it once with
  * each umem and checks that they agree on the best page size for every
  * page-size bitmap tried, on the DMA block count and on every block's
- * address for every page size up to the best, and on bytes copied out.  The device is a
- * software one (no dma_device): the stock umem's DMA addresses are kernel
- * virtual addresses, compared through virt_to_phys().
+ * address for every page size up to the best, and on bytes copied out.
+ * The device is a software one (no dma_device): the stock umem's DMA
+ * addresses are kernel virtual addresses, compared through virt_to_phys().
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
