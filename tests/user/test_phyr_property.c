@@ -222,7 +222,10 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 		why = "iteration differs from the reference";
 		goto out;
 	}
-	/* Batches from phyr_iter_fill(), after a seek, equal phyr_iter_next() */
+	/*
+	 * Batches from phyr_iter_fill() and blocks from phyr_iter_blocks(),
+	 * after a seek, equal phyr_iter_next()
+	 */
 	rng_state = seed ^ 0x5bd1e995;
 	off = ref.total ? rnd_below(ref.total) : 0;
 	if (phyr_iter_seek(&it, &list, off, NULL))
@@ -232,8 +235,21 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 		/* Short batches, and long ones that run through uniform chunks */
 		struct phyr batch[40], one;
 		unsigned int max = rnd_below(2) ? 1 + rnd_below(7) : 8 + rnd_below(33);
-		unsigned int nb = phyr_iter_fill(&it, batch, max), j;
+		struct phyr_blocks bl;
+		unsigned int nb = 0, j;
 
+		if (rnd_below(2)) {
+			nb = phyr_iter_blocks(&it, &bl, max);
+			if (nb > max) {
+				why = "phyr_iter_blocks gives more than asked";
+				goto out;
+			}
+			for (j = 0; j < nb; j++)
+				batch[j] = (struct phyr){ phyr_blocks_addr(&bl, j),
+							  phyr_blocks_len(&bl) };
+		}
+		if (!nb)
+			nb = phyr_iter_fill(&it, batch, max);
 		for (j = 0; j < nb; j++)
 			if (!phyr_iter_next(&it2, &one) || one.addr != batch[j].addr ||
 			    one.len != batch[j].len) {

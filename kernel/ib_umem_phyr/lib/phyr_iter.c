@@ -162,6 +162,53 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 EXPORT_SYMBOL_GPL(phyr_iter_fill);
 
 /**
+ * phyr_iter_blocks() - The next equal blocks, where they are stored.
+ * @it: the cursor.
+ * @blocks: receives up to @max entries.
+ * @max: at most this many, at least 1.
+ *
+ * Where the cursor is at the start of an entry in a run of BLOCK entries of
+ * one order (fragmented pages, huge folios) that the list's ends do not
+ * cut, points @blocks at up to @max of them and moves the cursor past them:
+ * a walk that does little per page then costs a load per page, without
+ * copying.  Anywhere else, including the last entry of each chunk, it
+ * stores nothing and phyr_iter_fill() gives the next ranges.
+ *
+ * Context: Any context.
+ * Return: the number of entries in @blocks, 0 if the cursor is not on such
+ * a run or is at the end.
+ */
+unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
+			      unsigned int max)
+{
+	const struct phyr_chunk_hdr *hdr = it->chunk;
+	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
+	unsigned int k;
+	u64 bytes;
+
+	/*
+	 * Every entry of a uniform chunk before its last is such a block.
+	 * The list's end cuts only its last entry, the last of its chunk;
+	 * its start cuts only its first, which the cursor is then inside.
+	 */
+	if (!hdr || hdr->uniform == PHYR_MIXED || it->word >= hdr->last ||
+	    it->at + it->list->offset != it->pos || it->at >= it->list->length)
+		return 0;
+	k = min(max, (hdr->last - it->word) / bw);
+	blocks->ent = (const struct phyr_ent_block *)(hdr_words(hdr) + it->word);
+	blocks->nr = k;
+	blocks->order = hdr->uniform;
+	bytes = (u64)k << (PHYR_PFN_SHIFT + hdr->uniform);
+	it->word += k * bw;
+	it->pos += bytes;
+	it->at += bytes;
+	/* At most the chunk's last entry: the cursor stays in the chunk */
+	iter_load(it);
+	return k;
+}
+EXPORT_SYMBOL_GPL(phyr_iter_blocks);
+
+/**
  * phyr_iter_entry() - The stored entry under the cursor.
  * @it: the cursor.
  * @phyr: receives the entry, untrimmed.

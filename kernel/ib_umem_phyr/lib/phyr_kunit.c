@@ -404,6 +404,45 @@ static void phyr_test_blocks(struct kunit *test)
 }
 
 /*
+ * A list of @n blocks of @order at 2n, 2(n - 1), ... 2 blocks, cut 100 B
+ * into the first and 50 B short of the end: chunks of equal blocks, and
+ * both ends cut inside a page.
+ */
+static void append_descending(struct kunit *test, struct phyr_list *list,
+			      unsigned int order, unsigned long n)
+{
+	PHYR_APPEND(app);
+	const u64 blk = PFN_4K << order;
+	unsigned long i;
+	int ret;
+
+	phyr_list_init(list);
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	ret = phyr_append_range(&app, 2 * n * blk + 100, blk - 100);
+	for (i = 1; i < n - 1 && !ret; i++)
+		ret = phyr_append_blocks(&app, (2 * (n - i)) << order, order, 1);
+	if (!ret)
+		ret = phyr_append_range(&app, 2 * blk, blk - 50);
+	phyr_append_end(&app);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, phyr_list_nr_entries(list), n);
+}
+
+/* Range @i of append_descending()'s list */
+static void expect_descending(struct kunit *test, const struct phyr *r,
+			      unsigned int order, unsigned long n,
+			      unsigned long i)
+{
+	const u64 blk = PFN_4K << order;
+	u64 cut = (i ? 0 : 100) + (i == n - 1 ? 50 : 0);
+
+	KUNIT_EXPECT_EQ(test, r->addr, 2 * (n - i) * blk + (i ? 0 : 100));
+	KUNIT_EXPECT_EQ(test, r->len, blk - cut);
+}
+
+static const unsigned int iter_orders[] = { 0, 9 };
+
+/*
  * phyr_iter_fill() hands out what phyr_iter_next() does, in batches of any
  * size: through chunks of equal blocks (copied without decoding them), over
  * each chunk's last entry and into the next chunk, with both ends of the
@@ -413,32 +452,16 @@ static void phyr_test_iter_fill(struct kunit *test)
 {
 	static const unsigned int batches[] = { 1, 2, 7, 32, 200 };
 	const unsigned long n = 3 * (PHYR_CHUNK_WORDS / 2) + 7;
-	static const unsigned int orders[] = { 0, 9 };
 	unsigned int o, b, got, j;
 	struct phyr *r;
 
 	r = kmalloc_array(200, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	for (o = 0; o < ARRAY_SIZE(orders); o++) {
-		PHYR_APPEND(app);
-		const u64 blk = PFN_4K << orders[o];
+	for (o = 0; o < ARRAY_SIZE(iter_orders); o++) {
 		struct phyr_list list;
 		unsigned long i;
-		int ret;
 
-		/* Blocks at 2n, 2(n - 1), ... 2 blocks, cut 100 B in, 50 B short */
-		phyr_list_init(&list);
-		phyr_append_begin(&app, &list, GFP_KERNEL);
-		ret = phyr_append_range(&app, 2 * n * blk + 100, blk - 100);
-		for (i = 1; i < n - 1 && !ret; i++)
-			ret = phyr_append_blocks(&app, (2 * (n - i)) << orders[o],
-						 orders[o], 1);
-		if (!ret)
-			ret = phyr_append_range(&app, 2 * blk, blk - 50);
-		phyr_append_end(&app);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-		KUNIT_ASSERT_EQ(test, phyr_list_nr_entries(&list), n);
-
+		append_descending(test, &list, iter_orders[o], n);
 		for (b = 0; b < ARRAY_SIZE(batches); b++) {
 			PHYR_ITER(it);
 
@@ -446,21 +469,87 @@ static void phyr_test_iter_fill(struct kunit *test)
 			phyr_iter_start(&it, &list);
 			while ((got = phyr_iter_fill(&it, r, batches[b]))) {
 				KUNIT_EXPECT_LE(test, got, batches[b]);
-				for (j = 0; j < got; j++, i++) {
-					u64 cut = (i ? 0 : 100) +
-						  (i == n - 1 ? 50 : 0);
-
-					KUNIT_EXPECT_EQ(test, r[j].addr,
-							2 * (n - i) * blk +
-							(i ? 0 : 100));
-					KUNIT_EXPECT_EQ(test, r[j].len, blk - cut);
-				}
+				for (j = 0; j < got; j++, i++)
+					expect_descending(test, &r[j],
+							  iter_orders[o], n, i);
 			}
 			KUNIT_EXPECT_EQ(test, i, n);
 		}
 		phyr_list_destroy(&list);
 	}
 	kfree(r);
+}
+
+/*
+ * phyr_iter_blocks() gives the entries of chunks of equal blocks where they
+ * are stored, and nothing on the list's cut ends, on each chunk's last
+ * entry or inside an entry; phyr_iter_fill() takes the walk on from there.
+ */
+static void phyr_test_iter_blocks(struct kunit *test)
+{
+	static const unsigned int maxes[] = { 1, 3, 512 };
+	const unsigned long n = 3 * (PHYR_CHUNK_WORDS / 2) + 7;
+	unsigned int o, m, got, j;
+
+	for (o = 0; o < ARRAY_SIZE(iter_orders); o++) {
+		PHYR_ITER(it);
+		const unsigned int order = iter_orders[o];
+		unsigned long i, from_blocks;
+		struct phyr_blocks bl;
+		struct phyr_list list;
+		struct phyr r;
+
+		append_descending(test, &list, order, n);
+		for (m = 0; m < ARRAY_SIZE(maxes); m++) {
+			i = 0;
+			from_blocks = 0;
+			phyr_iter_start(&it, &list);
+			/* The first entry is cut 100 B in */
+			KUNIT_EXPECT_EQ(test, phyr_iter_blocks(&it, &bl, 1), 0);
+			for (;;) {
+				got = phyr_iter_blocks(&it, &bl, maxes[m]);
+				if (!got) {
+					if (!phyr_iter_fill(&it, &r, 1))
+						break;
+					expect_descending(test, &r, order, n, i++);
+					continue;
+				}
+				KUNIT_EXPECT_LE(test, got, maxes[m]);
+				KUNIT_EXPECT_EQ(test, bl.order, order);
+				KUNIT_EXPECT_EQ(test, phyr_blocks_len(&bl),
+						PFN_4K << order);
+				/* Neither end of the list */
+				KUNIT_EXPECT_GT(test, i, 0);
+				KUNIT_EXPECT_LT(test, i + got, n);
+				for (j = 0; j < got; j++, i++) {
+					r.addr = phyr_blocks_addr(&bl, j);
+					r.len = phyr_blocks_len(&bl);
+					expect_descending(test, &r, order, n, i);
+				}
+				from_blocks += got;
+			}
+			KUNIT_EXPECT_EQ(test, i, n);
+			/* All but the ends and the last entry of each chunk */
+			KUNIT_EXPECT_GE(test, from_blocks, n - 2 - 4);
+			KUNIT_EXPECT_EQ(test, phyr_iter_blocks(&it, &bl, 1), 0);
+		}
+
+		/* Inside an entry nothing; at its start, from there on */
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
+						     3 * (PFN_4K << order) + 1,
+						     NULL), 0);
+		KUNIT_EXPECT_EQ(test, phyr_iter_blocks(&it, &bl, 8), 0);
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
+						     3 * (PFN_4K << order) - 100,
+						     NULL), 0);
+		KUNIT_ASSERT_EQ(test, phyr_iter_blocks(&it, &bl, 8), 8);
+		r.addr = phyr_blocks_addr(&bl, 0);
+		r.len = phyr_blocks_len(&bl);
+		expect_descending(test, &r, order, n, 3);
+		KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &r));
+		expect_descending(test, &r, order, n, 11);
+		phyr_list_destroy(&list);
+	}
 }
 
 /* Rejected input leaves the list exactly as it was. */
@@ -539,6 +628,7 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_chunk_boundaries),
 	KUNIT_CASE(phyr_test_blocks),
 	KUNIT_CASE(phyr_test_iter_fill),
+	KUNIT_CASE(phyr_test_iter_blocks),
 	KUNIT_CASE(phyr_test_bad_input),
 	KUNIT_CASE(phyr_test_abort),
 	{}

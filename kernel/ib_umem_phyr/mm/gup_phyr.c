@@ -23,12 +23,13 @@
 /* Runs handed to phyr_append_ranges() at a time: one page of them. */
 #define GUP_PHYR_RUNS	(PAGE_SIZE / sizeof(struct phyr))
 /*
- * Ranges unpinned per phyr_iter_fill() call: 512 bytes of stack.  64 made
- * deregistration 1.4 % cheaper in instructions (a call costs about a
- * hundred before its first range) but took unpin_list()'s frame past
- * 1 KiB, over the -Wframe-larger-than the test kernels build with.
+ * Ranges unpinned per phyr_iter_fill() call, where the list is not equal
+ * blocks (the ends, each chunk's last entry, mixed folios): 512 bytes of
+ * stack.
  */
 #define UNPIN_BATCH	32
+/* Pages or folios unpinned between two cond_resched() */
+#define UNPIN_RESCHED	512
 
 /*
  * Append the @nr pinned pages mapped from @va on, clipped to the user range
@@ -85,27 +86,47 @@ static int append_pinned(struct phyr_append *app, struct phyr *runs,
 static void unpin_list(const struct phyr_list *list, bool dirty)
 {
 	PHYR_ITER(it);
-	struct phyr r[UNPIN_BATCH], *p;
-	unsigned long batches = 0, nr;
-	unsigned int n;
+	struct phyr r[UNPIN_BATCH];
+	struct phyr_blocks b;
+	struct page *page;
+	unsigned int n, i, since = 0;
+	unsigned long nr;
 
 	/*
-	 * In batches, the cursor kept in registers meanwhile: on fragmented
-	 * memory this loop runs once per page, and should cost no more than
-	 * ib_umem_release()'s walk of its scatterlist.
+	 * On fragmented memory this runs once per page and should cost no
+	 * more than ib_umem_release()'s walk of its scatterlist: equal
+	 * blocks are read where the list stores them, the rest in batches.
 	 */
 	phyr_iter_start(&it, list);
-	while ((n = phyr_iter_fill(&it, r, ARRAY_SIZE(r)))) {
-		p = r;
-		do {
-			nr = DIV_ROUND_UP(offset_in_page(p->addr) + p->len,
-					  PAGE_SIZE);
-			unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(p->addr)),
-							 nr, dirty);
-		} while (++p < r + n);
-		/* Every 2 MiB of fragmented pages, or every few folios */
-		if (!(++batches % (512 / UNPIN_BATCH)))
+	for (;;) {
+		n = phyr_iter_blocks(&it, &b, UNPIN_RESCHED);
+		if (n) {
+			/*
+			 * Naturally aligned blocks: whole pages, or a part of
+			 * one page where pages are larger than 4 KiB (only at
+			 * the list's ends, so no page is unpinned twice).
+			 */
+			nr = DIV_ROUND_UP(phyr_blocks_len(&b), PAGE_SIZE);
+			for (i = 0; i < n; i++) {
+				page = pfn_to_page(PHYS_PFN(phyr_blocks_addr(&b, i)));
+				unpin_user_page_range_dirty_lock(page, nr, dirty);
+			}
+		} else {
+			n = phyr_iter_fill(&it, r, ARRAY_SIZE(r));
+			if (!n)
+				break;
+			for (i = 0; i < n; i++) {
+				nr = DIV_ROUND_UP(offset_in_page(r[i].addr) + r[i].len,
+						  PAGE_SIZE);
+				page = pfn_to_page(PHYS_PFN(r[i].addr));
+				unpin_user_page_range_dirty_lock(page, nr, dirty);
+			}
+		}
+		since += n;
+		if (since >= UNPIN_RESCHED) {
+			since = 0;
 			cond_resched();
+		}
 	}
 }
 

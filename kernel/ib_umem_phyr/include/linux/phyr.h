@@ -49,6 +49,8 @@
  * O(log n): a walk of at most %PHYR_CHAIN_MAX chunks or a search of the
  * index, then O(1) inside a chunk of equal blocks (single pages, huge
  * folios) or a scan of at most one chunk otherwise.
+ * phyr_iter_blocks() hands out the equal blocks of such a chunk where they
+ * are stored, for walks that do little per page.
  *
  * Appending: phyr_append_begin(), then any number of phyr_append_*() calls,
  * then phyr_append_end() (or phyr_append_abort() to undo every append since
@@ -336,6 +338,51 @@ int phyr_iter_seek(struct phyr_iter *it, const struct phyr_list *list,
 int phyr_iter_advance(struct phyr_iter *it, u64 bytes, phys_addr_t *addr);
 bool phyr_iter_entry(const struct phyr_iter *it, struct phyr *phyr,
 		     enum phyr_enc *enc);
+
+/**
+ * struct phyr_blocks - Equal blocks of a list, read where they are stored.
+ * @ent: the first of @nr consecutive BLOCK entries.
+ * @nr: number of entries.
+ * @order: the order of every one of them.
+ *
+ * Filled by phyr_iter_blocks(); read with phyr_blocks_addr() and
+ * phyr_blocks_len().  Valid while the list is not appended to or destroyed.
+ */
+struct phyr_blocks {
+	const struct phyr_ent_block *ent;
+	unsigned int nr;
+	unsigned int order;
+};
+
+unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
+			      unsigned int max);
+
+/**
+ * phyr_blocks_addr() - Physical address of one block.
+ * @blocks: blocks from phyr_iter_blocks().
+ * @i: which, below @blocks->nr.
+ *
+ * Return: the block's first byte, aligned to phyr_blocks_len().
+ */
+static inline phys_addr_t phyr_blocks_addr(const struct phyr_blocks *blocks,
+					   unsigned int i)
+{
+	const struct phyr_ent_block *e = &blocks->ent[i];
+
+	/* The shift drops the order and encoding bits above the pfn */
+	return ((u64)e->hi << 32 | e->lo) << PHYR_PFN_SHIFT;
+}
+
+/**
+ * phyr_blocks_len() - Length of each block.
+ * @blocks: blocks from phyr_iter_blocks().
+ *
+ * Return: bytes per block, 4 KiB << @blocks->order.
+ */
+static inline u64 phyr_blocks_len(const struct phyr_blocks *blocks)
+{
+	return PHYR_PFN_SIZE << blocks->order;
+}
 
 /**
  * phyr_for_each() - Iterate over the ranges of a list.

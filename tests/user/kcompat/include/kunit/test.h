@@ -44,6 +44,7 @@ void kunit_compat_register(struct kunit_suite *suite);
 #define KUNIT_EXPECT_LE(t, l, r)	KUNIT_BINARY(t, l, <=, r)
 #define KUNIT_EXPECT_LT(t, l, r)	KUNIT_BINARY(t, l, <, r)
 #define KUNIT_EXPECT_GE(t, l, r)	KUNIT_BINARY(t, l, >=, r)
+#define KUNIT_EXPECT_GT(t, l, r)	KUNIT_BINARY(t, l, >, r)
 #define KUNIT_EXPECT_TRUE(t, c)		KUNIT_BINARY(t, !!(c), ==, 1)
 #define KUNIT_EXPECT_FALSE(t, c)	KUNIT_BINARY(t, !!(c), ==, 0)
 #define KUNIT_ASSERT_EQ			KUNIT_EXPECT_EQ
