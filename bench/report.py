@@ -185,6 +185,27 @@ def icount_figures(raw):
     return out
 
 
+def meets(target, rr):
+    """Does a spread meet a "median ratio <= X" (or >= X) target?  None if
+    nothing was measured."""
+    if not rr:
+        return None
+    op, bound = target.split()[2:4]
+    return rr["median"] <= float(bound) if op == "<=" else rr["median"] >= float(bound)
+
+
+def time_targets(times, bw):
+    """The time and bandwidth targets one instrument meets.  @times maps
+    (group, layout) and @bw "test_size" to a phyr/stock spread."""
+    checks = [("ibv_%s_mr %s" % (g.split("_")[0], lay), TARGETS.get(g + "." + lay, TARGETS[g]),
+               rr) for (g, lay), rr in times.items()]
+    checks += [("ib_%s_bw %s B" % tuple(key.split("_")), TARGETS["bw_gbps"], rr)
+               for key, rr in bw.items()]
+    missed = {name: {"median": rr["median"] if rr else None, "target": target}
+              for name, target, rr in checks if not meets(target, rr)}
+    return {"met": len(checks) - len(missed), "of": len(checks), "missed": missed}
+
+
 # What the benchmark issue measured on stock 6.12.117 (rxe, TCG guest), as
 # (low, high): make bench must reproduce each within 5 %.
 REFERENCE = (
@@ -240,7 +261,15 @@ def main():
         pairs = [x for x in pairs if x is not None]
         r["bw_gbps"][key] = spread(pairs)
     report["ratio"] = r
-    report["icount"] = icount_figures(raw)
+    report["icount"] = ic = icount_figures(raw)
+    report["targets"] = {
+        "wall_clock": time_targets(
+            {(g, lay): r[g][lay] for g in ("reg_ms_per_gib", "dereg_ms_per_gib")
+             for lay in LAYOUTS}, r["bw_gbps"])}
+    if ic["rounds"]:
+        report["targets"]["icount"] = time_targets(
+            {(g, lay): ic[g][lay]["ratio"] for g in ("reg_ms_per_gib", "dereg_ms_per_gib")
+             for lay in LAYOUTS}, {k: v["ratio"] for k, v in ic["bw_gbps"].items()})
     report["reference"] = reference_check(st)
     list_tsv = os.path.join(raw, "phyr_list.tsv")
     if os.path.exists(list_tsv):
@@ -317,7 +346,17 @@ def fmt_spread(rr):
 def write_md(rep, path):
     st, ph, r = rep["stock"], rep["phyr"], rep["ratio"]
     lines = ["# make bench: phyr against stock, Linux 6.12, Soft-RoCE in a QEMU guest", "",
-             "| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
+             "Time and bandwidth targets met (phyr/stock medians; details in the tables):", ""]
+    for inst, label in (("wall_clock", "wall clock, in turns"),
+                        ("icount", "instruction time (QEMU -icount)")):
+        t = rep.get("targets", {}).get(inst)
+        if not t:
+            continue
+        missed = ", ".join("%s %s (%s)" % (name, fmt(m["median"]), m["target"])
+                           for name, m in t["missed"].items())
+        lines.append("* %s: %d of %d%s" % (label, t["met"], t["of"],
+                                           "; missed: " + missed if missed else ""))
+    lines += ["", "| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
 
     def row(name, s, p, rt, target, sreason=None, preason=None):
         sv = fmt(s) + (" (%s)" % sreason if s is None and sreason else "")

@@ -90,6 +90,15 @@ class Report(unittest.TestCase):
         self.assertAlmostEqual(bw["median"], 0.975)
         self.assertAlmostEqual(r["reg_ms_per_gib"]["frag_4k"]["median"], 0.7)
         self.assertIn("| ib_send_bw 1048576 B, Gb/s |", md)
+        # Targets: frag_4k times and send meet theirs; the other layouts
+        # were not measured, which is not meeting them
+        t = rep["targets"]["wall_clock"]
+        self.assertEqual((t["met"], t["of"]), (3, 9))
+        self.assertNotIn("ib_send_bw 1048576 B", t["missed"])
+        self.assertIsNone(t["missed"]["ibv_reg_mr thp"]["median"])
+        self.assertNotIn("icount", rep["targets"])
+        self.assertIn("* wall clock, in turns: 3 of 9; missed: ibv_reg_mr thp null "
+                      "(median ratio <= 1.0),", md)
 
     # Two rounds per kernel in instruction time
     ICOUNT = {"stock": {"reg-1.txt": "layout=frag_4k reg_ms_per_gib=130 dereg_ms_per_gib=36\n",
@@ -119,6 +128,12 @@ class Report(unittest.TestCase):
         self.assertIn("| ibv_reg_mr ms/GiB, frag_4k | 130.000 | 91.000 | 0.700 (min 0.700, "
                       "max 0.700, 2 pairs) | median ratio <= 0.7 |", md)
         self.assertIn("| ib_write_bw 65536 B, Gb/s | 0.263 | 0.257 | 0.990", md)
+        # reg 0.7 meets <= 0.7, dereg 0.995 <= 1.0, write 0.99 >= 0.97
+        t = rep["targets"]["icount"]
+        self.assertEqual((t["met"], t["of"]), (3, 9))
+        self.assertEqual(t["missed"]["ibv_dereg_mr thp"],
+                         {"median": None, "target": "median ratio <= 1.0"})
+        self.assertIn("* instruction time (QEMU -icount): 3 of 9; missed:", md)
 
     def test_no_instruction_time_no_section(self):
         rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
