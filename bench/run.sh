@@ -2,9 +2,11 @@
 # `make bench`: the stock and the phyr kernel side by side.  One 12 GiB
 # guest per kernel for the footprint and size figures (mr_bench), then both
 # kernels booted at once for PHYR_BENCH_PAIRS (default 5) rounds of
-# registration time and perftest, taken in turns (bench/turns.sh), then the
-# same measured in instructions: both kernels under QEMU -icount, one vCPU,
-# PHYR_BENCH_ICOUNT_ROUNDS (default 2) rounds (bench/guest-icount.sh).
+# registration time and perftest and more of registration time alone, up
+# to PHYR_BENCH_REG_PAIRS (default 15), taken in turns (bench/turns.sh),
+# then the same measured in instructions: both kernels under QEMU -icount,
+# one vCPU, PHYR_BENCH_ICOUNT_ROUNDS (default 2) rounds
+# (bench/guest-icount.sh).
 # Writes results/bench.json, bench.md and footprint.png; raw output stays in
 # build/bench-raw.  Takes about an hour under TCG.
 set -euo pipefail
@@ -12,6 +14,9 @@ set -euo pipefail
 
 pairs=${PHYR_BENCH_PAIRS:-5}
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || die "PHYR_BENCH_PAIRS must be a positive count"
+reg_pairs=${PHYR_BENCH_REG_PAIRS:-15}
+[[ "$reg_pairs" =~ ^[1-9][0-9]*$ ]] && [ "$reg_pairs" -ge "$pairs" ] ||
+	die "PHYR_BENCH_REG_PAIRS must be a count of at least PHYR_BENCH_PAIRS ($pairs)"
 icount_rounds=${PHYR_BENCH_ICOUNT_ROUNDS:-2}
 [[ "$icount_rounds" =~ ^[1-9][0-9]*$ ]] ||
 	die "PHYR_BENCH_ICOUNT_ROUNDS must be a positive count"
@@ -38,8 +43,8 @@ for k in stock phyr; do
 	cp "$raw/$k/footprint/footprint.txt" "$raw/$k/footprint.txt" 2>/dev/null || true
 done
 
-step "registration time and perftest: stock and phyr side by side, in turns, $pairs rounds"
-"$PHYR_TOP/bench/turns.sh" "$raw" "$pairs" ||
+step "registration time and perftest: stock and phyr side by side, in turns, $pairs rounds (registration: $reg_pairs)"
+"$PHYR_TOP/bench/turns.sh" "$raw" "$pairs" "$reg_pairs" ||
 	note "the side-by-side run failed; what it measured is reported, the rest is null"
 
 step "registration time and perftest in instructions (QEMU -icount): both kernels, $icount_rounds rounds"

@@ -6,7 +6,12 @@
 # over minutes; a turn takes seconds, so each phyr/stock pair sees the same
 # host.  The kernel that goes first alternates from round to round.
 #
-#   bench/turns.sh RAWDIR ROUNDS
+#   bench/turns.sh RAWDIR ROUNDS [REG_ROUNDS]
+#
+# ROUNDS rounds of both kinds, then registration time alone up to round
+# REG_ROUNDS (default ROUNDS): a registration pair takes seconds, a
+# perftest round minutes, and single pairs spread by tens of percent, so
+# the cheap figure gets more pairs.
 #
 # Writes RAWDIR/<kernel>/reg-<round>.txt (one mr_bench line per layout) and
 # bw-<round>.txt ("test size gbps" lines), the files bench/report.py pairs
@@ -14,9 +19,11 @@
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
-[ $# -eq 2 ] || die "usage: bench/turns.sh RAWDIR ROUNDS"
-raw=$1 rounds=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: bench/turns.sh RAWDIR ROUNDS [REG_ROUNDS]"
+raw=$1 rounds=$2 reg_rounds=${3:-$2}
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive count"
+[[ "$reg_rounds" =~ ^[1-9][0-9]*$ ]] && [ "$reg_rounds" -ge "$rounds" ] ||
+	die "REG_ROUNDS must be a count of at least ROUNDS ($rounds)"
 kernels=(stock phyr)
 layouts=(frag_4k:256M thp:256M hugetlb_2m:256M hugetlb_1g:1G)
 declare -A pid seq
@@ -72,13 +79,17 @@ for k in "${kernels[@]}"; do
 	await "$k" ready 600 || exit 1
 done
 
-for i in $(seq "$rounds"); do
+for i in $(seq "$reg_rounds"); do
 	order=("${kernels[@]}")
 	[ $((i % 2)) = 1 ] || order=(phyr stock)
-	note "round $i/$rounds (${order[0]} first): registration time per layout, then perftest"
+	if [ "$i" -le "$rounds" ]; then
+		note "round $i/$reg_rounds (${order[0]} first): registration time per layout, then perftest"
+	else
+		note "round $i/$reg_rounds (${order[0]} first): registration time per layout"
+	fi
 	for k in "${kernels[@]}"; do
 		: > "$raw/$k/reg-$i.txt"
-		: > "$raw/$k/bw-$i.txt"
+		[ "$i" -gt "$rounds" ] || : > "$raw/$k/bw-$i.txt"
 	done
 	for spec in "${layouts[@]}"; do
 		lay=${spec%%:*}
@@ -87,6 +98,7 @@ for i in $(seq "$rounds"); do
 			echo "$answer" >> "$raw/$k/reg-$i.txt"
 		done
 	done
+	[ "$i" -le "$rounds" ] || continue
 	for t in write read send; do
 		for size in 4096 65536 1048576; do
 			for k in "${order[@]}"; do

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The benchmark's tools on the host, without a guest: bench/report.py on
-# made-up raw output, and mr_bench's command line (help, bad arguments, a
-# missing device) up to the point where it would need rxe.  Prints TAP.
+# made-up raw output, and mr_bench's and turns.sh's command lines (help, bad
+# arguments, a missing device) up to the point where they would need rxe or
+# a guest.  Prints TAP.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -25,6 +26,10 @@ check "mr_bench rejects a size not a multiple of the page size" \
 	expect 2 'bad arguments' "$mr_bench" -l thp -s 4K
 check "mr_bench rejects --max without --limit" expect 2 'bad arguments' "$mr_bench" --max
 check "mr_bench names a missing device" expect 2 'nodev: No such device' "$mr_bench" -d nodev
+check "turns.sh rejects fewer registration rounds than rounds" \
+	expect 1 'REG_ROUNDS must be a count of at least ROUNDS \(5\)' "$top/bench/turns.sh" /nonexistent 5 3
+check "turns.sh rejects a round count of 0" \
+	expect 1 'ROUNDS must be a positive count' "$top/bench/turns.sh" /nonexistent 0
 
 # perftest-pair.sh against a fake perftest: FAKE_BAD client runs fail the
 # CPU frequency sampling, the others report FAKE_AVG MB/s.
