@@ -194,11 +194,11 @@ def meets(target, rr):
     return rr["median"] <= float(bound) if op == "<=" else rr["median"] >= float(bound)
 
 
-def time_targets(times, bw):
-    """The time and bandwidth targets one instrument meets.  @times maps
-    (group, layout) and @bw "test_size" to a phyr/stock spread."""
+def time_targets(time, bw):
+    """The time and bandwidth targets one instrument meets.  @time(group,
+    layout) and @bw["test_size"] are phyr/stock spreads."""
     checks = [("ibv_%s_mr %s" % (g.split("_")[0], lay), TARGETS.get(g + "." + lay, TARGETS[g]),
-               rr) for (g, lay), rr in times.items()]
+               time(g, lay)) for g in ("reg_ms_per_gib", "dereg_ms_per_gib") for lay in LAYOUTS]
     checks += [("ib_%s_bw %s B" % tuple(key.split("_")), TARGETS["bw_gbps"], rr)
                for key, rr in bw.items()]
     missed = {name: {"median": rr["median"] if rr else None, "target": target}
@@ -262,14 +262,10 @@ def main():
         r["bw_gbps"][key] = spread(pairs)
     report["ratio"] = r
     report["icount"] = ic = icount_figures(raw)
-    report["targets"] = {
-        "wall_clock": time_targets(
-            {(g, lay): r[g][lay] for g in ("reg_ms_per_gib", "dereg_ms_per_gib")
-             for lay in LAYOUTS}, r["bw_gbps"])}
+    report["targets"] = {"wall_clock": time_targets(lambda g, lay: r[g][lay], r["bw_gbps"])}
     if ic["rounds"]:
         report["targets"]["icount"] = time_targets(
-            {(g, lay): ic[g][lay]["ratio"] for g in ("reg_ms_per_gib", "dereg_ms_per_gib")
-             for lay in LAYOUTS}, {k: v["ratio"] for k, v in ic["bw_gbps"].items()})
+            lambda g, lay: ic[g][lay]["ratio"], {k: v["ratio"] for k, v in ic["bw_gbps"].items()})
     report["reference"] = reference_check(st)
     list_tsv = os.path.join(raw, "phyr_list.tsv")
     if os.path.exists(list_tsv):

@@ -82,14 +82,12 @@ done
 for i in $(seq "$reg_rounds"); do
 	order=("${kernels[@]}")
 	[ $((i % 2)) = 1 ] || order=(phyr stock)
-	if [ "$i" -le "$rounds" ]; then
-		note "round $i/$reg_rounds (${order[0]} first): registration time per layout, then perftest"
-	else
-		note "round $i/$reg_rounds (${order[0]} first): registration time per layout"
-	fi
+	perftest=$((i <= rounds))
+	note "round $i/$reg_rounds (${order[0]} first): registration time per layout$(
+		[ "$perftest" = 0 ] || echo ", then perftest")"
 	for k in "${kernels[@]}"; do
 		: > "$raw/$k/reg-$i.txt"
-		[ "$i" -gt "$rounds" ] || : > "$raw/$k/bw-$i.txt"
+		[ "$perftest" = 0 ] || : > "$raw/$k/bw-$i.txt"
 	done
 	for spec in "${layouts[@]}"; do
 		lay=${spec%%:*}
@@ -98,7 +96,7 @@ for i in $(seq "$reg_rounds"); do
 			echo "$answer" >> "$raw/$k/reg-$i.txt"
 		done
 	done
-	[ "$i" -le "$rounds" ] || continue
+	[ "$perftest" = 1 ] || continue
 	for t in write read send; do
 		for size in 4096 65536 1048576; do
 			for k in "${order[@]}"; do

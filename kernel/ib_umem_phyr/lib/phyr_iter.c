@@ -82,9 +82,9 @@ EXPORT_SYMBOL_GPL(phyr_iter_next);
  * @max: room in @ranges, at least 1.
  *
  * Does what up to @max calls of phyr_iter_next() do, keeping the cursor in
- * registers meanwhile: for walks that do little per range, such as
- * unpinning fragmented memory, where iterating would otherwise cost about
- * as much as the work.
+ * registers meanwhile: for walks that do little per range, where iterating
+ * would otherwise cost about as much as the work.  phyr_iter_blocks() does
+ * without the copy where the list holds equal blocks.
  *
  * Context: Any context.
  * Return: the number of ranges stored, 0 at the end of the list.
