@@ -47,6 +47,19 @@ static unsigned long hugetlb_1g(unsigned long i)
 	return ((i >> 18) * 2 + 1) * GIB_PAGES + (i & (GIB_PAGES - 1));
 }
 
+/*
+ * Half 2 MiB folios, half lone pages, in turns of 2 MiB: chunks of mixed
+ * entries, sought through their sub-index.
+ */
+static unsigned long mixed(unsigned long i)
+{
+	unsigned long g = i >> 10, j = i & 1023;
+
+	if (j < 512)
+		return ((0x1000 + 4 * g) << 9) + j;
+	return 2 * (NR_PAGES + i) + 1;		/* odd: never adjacent */
+}
+
 static const struct layout {
 	const char *name;
 	unsigned long (*pfn)(unsigned long i);
@@ -56,6 +69,7 @@ static const struct layout {
 	{ "contig", contig, "one entry" },
 	{ "thp", thp, "one 8 B entry per 2 MiB" },
 	{ "hugetlb_1g", hugetlb_1g, "one 8 B entry per 1 GiB" },
+	{ "mixed", mixed, "4 KiB pages and 2 MiB folios, 50/50" },
 };
 
 static double now(void)
@@ -83,7 +97,7 @@ int main(void)
 		t0 = now();
 		phyr_append_begin(&app, &list, GFP_KERNEL);
 		for (i = 0; i < NR_PAGES; i++) {
-			if (phyr_append_pages(&app, lay->pfn(i), 1)) {
+			if (phyr_append_range(&app, (phys_addr_t)lay->pfn(i) * 4096, 4096)) {
 				fprintf(stderr, "phyr_list_bench: append failed\n");
 				return 1;
 			}

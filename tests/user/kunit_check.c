@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
  * Runs the KUnit suites of lib/ (compiled against the compat <kunit/test.h>)
- * as Check tests: one TCase per KUnit case, named after it.  Each case must
- * also free everything it allocated and trip no WARN_ON.
+ * as Check tests: one TCase per KUnit case, named after it, running every
+ * parameter of a parameterised case.  A case passes if no EXPECT or ASSERT
+ * failed, it did not skip, it freed everything it allocated and it tripped
+ * no WARN_ON.
  */
+#include <stdarg.h>
 #include <kunit/test.h>
 #include "unit.h"
 
@@ -21,12 +24,102 @@ void kunit_compat_register(struct kunit_suite *suite)
 	suites[nr_suites++] = suite;
 }
 
+void kunit_compat_fail(struct kunit *test, bool assert, const char *file,
+		       int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "    # %s%s%s: %s:%d: %s failed: ", test->name,
+		test->param_desc[0] ? " " : "", test->param_desc, file, line,
+		assert ? "ASSERT" : "EXPECT");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	test->failures++;
+	if (assert)
+		kunit_compat_abort(test);
+}
+
+void kunit_compat_abort(struct kunit *test)
+{
+	longjmp(*test->abort, 1);
+}
+
+int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
+			      void *ctx)
+{
+	if (test->nr_actions == KUNIT_COMPAT_ACTIONS) {
+		fn(ctx);
+		return -ENOMEM;
+	}
+	test->actions[test->nr_actions].fn = fn;
+	test->actions[test->nr_actions++].ctx = ctx;
+	return 0;
+}
+
+static void kfree_action(void *p)
+{
+	kfree(p);
+}
+
+void *kunit_kmalloc(struct kunit *test, size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	if (p && kunit_add_action_or_reset(test, kfree_action, p))
+		return NULL;
+	return p;
+}
+
+void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp)
+{
+	void *p = kunit_kmalloc(test, size, gfp);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/* One run of a case, for one parameter; the deferred actions after it. */
+static void run_once(struct kunit *test, const struct kunit_case *c)
+{
+	jmp_buf abort;
+
+	test->abort = &abort;
+	if (!setjmp(abort))
+		c->run_case(test);
+	while (test->nr_actions) {
+		test->nr_actions--;
+		test->actions[test->nr_actions].fn(test->actions[test->nr_actions].ctx);
+	}
+}
+
 START_TEST(run_kunit_case)
 {
-	struct kunit test = { .name = cases[_i]->name };
+	static struct kunit test;
+	const struct kunit_case *c = cases[_i];
 	long live = phyr_compat_live;
+	unsigned int runs = 0;
 
-	cases[_i]->run_case(&test);
+	memset(&test, 0, sizeof(test));
+	test.name = c->name;
+	if (!c->generate_params) {
+		run_once(&test, c);
+		runs++;
+	} else {
+		const void *param = NULL;
+
+		while ((param = c->generate_params(param, test.param_desc))) {
+			test.param_value = param;
+			run_once(&test, c);
+			test.param_desc[0] = 0;
+			runs++;
+		}
+	}
+	ck_assert_msg(runs > 0, "no parameters");
+	ck_assert_msg(!test.skipped, "skipped");
+	ck_assert_msg(!test.failures, "%u checks failed", test.failures);
 	ck_assert_msg(phyr_compat_live == live, "%ld objects leaked",
 		      phyr_compat_live - live);
 	ck_assert_msg(!phyr_compat_warnings, "WARN_ON hit");

@@ -3,10 +3,13 @@
  * Randomised property test of phyr lists against a plain reference: an
  * array of (address, length) ranges.  From a fixed seed it builds 100 000
  * lists mixing fragmented pages, contiguous runs, huge folios and unaligned
- * heads and tails, with injected allocation failures and aborted series,
- * and checks that the list describes exactly the reference's bytes: by
- * iteration, by seek at random offsets and by DMA-block iteration.  A failing
- * input is shrunk (operations dropped while it still fails) and printed.
+ * heads and tails, with injected allocation failures, and checks that the
+ * list describes exactly the reference's bytes: by iteration, by seek at
+ * random offsets and by DMA-block iteration.  A failing input is shrunk
+ * (operations dropped while it still fails) and printed.  A second test
+ * grows deep lists (index height 2 and 3) in GUP-sized batches, failing
+ * allocations inside them, and checks that each failed batch leaves the
+ * list as it was.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,7 +21,7 @@
 #define MAX_OPS		48
 #define PG		4096ULL
 
-enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_ABORT_ALL, OP_RANGES };
+enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_RANGES };
 
 /* OP_RANGES: @order ranges of @len bytes from @addr, a gap after half */
 #define RANGES_MAX	8
@@ -90,11 +93,9 @@ static struct op random_op(uint64_t *prev_end)
 	} else if (pick < 90) {			/* a run of pages */
 		op.addr = rnd_below(1 << 22) * PG;
 		op.len = (1 + rnd_below(2048)) * PG;
-	} else if (pick < 97) {			/* an allocation fails soon */
+	} else {				/* an allocation fails soon */
 		op.kind = OP_FAIL_NEXT;
 		op.fail_at = rnd_below(3);
-	} else {
-		op.kind = OP_ABORT_ALL;
 	}
 	if (op.kind == OP_RANGE)
 		*prev_end = op.addr + op.len;
@@ -129,7 +130,7 @@ static uint64_t ref_addr(const struct ref *r, uint64_t off)
 static void print_ops(const struct op *ops, unsigned int n)
 {
 	static const char *const names[] = { "range", "blocks", "fail_next",
-					     "abort_all", "ranges" };
+					     "ranges" };
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
@@ -144,7 +145,7 @@ static void print_ops(const struct op *ops, unsigned int n)
  */
 static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 {
-	struct ref ref = { .n = 0 }, saved_ref, got = { .n = 0 };
+	struct ref ref = { .n = 0 }, got = { .n = 0 };
 	const char *why = NULL;
 	struct phyr_block_iter bi;
 	struct phyr_list list;
@@ -158,7 +159,6 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 
 	phyr_list_init(&list);
 	phyr_append_begin(&app, &list, GFP_KERNEL);
-	saved_ref = ref;
 	for (i = 0; i < n; i++) {
 		const struct op *op = &ops[i];
 		int ret = 0;
@@ -166,11 +166,6 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 		switch (op->kind) {
 		case OP_FAIL_NEXT:
 			phyr_compat_fail_at = op->fail_at;
-			continue;
-		case OP_ABORT_ALL:
-			phyr_append_abort(&app);
-			ref = saved_ref;
-			phyr_append_begin(&app, &list, GFP_KERNEL);
 			continue;
 		case OP_RANGE:
 			ret = phyr_append_range(&app, op->addr, op->len);
@@ -188,7 +183,8 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 			break;
 		}
 		case OP_BLOCKS:
-			ret = phyr_append_blocks(&app, op->addr, op->order, op->len);
+			ret = phyr_append_range(&app, op->addr * PG,
+						(op->len << op->order) * PG);
 			if (!ret)
 				ref_add(&ref, op->addr * PG,
 					(op->len << op->order) * PG);
@@ -277,9 +273,14 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 			goto out;
 		}
 		k = rnd_below(ref.total - off);
-		if (phyr_iter_advance(&it, k, &a) ||
-		    (off + k < ref.total && a != ref_addr(&ref, off + k))) {
+		if (phyr_iter_advance(&it, k, &a) || a != ref_addr(&ref, off + k)) {
 			why = "advance gives the wrong address";
+			goto out;
+		}
+		/* The end is no byte of the list: refused, cursor kept */
+		if (phyr_iter_advance(&it, ref.total - off - k, &a) != -ERANGE ||
+		    phyr_iter_offset(&it) != off + k) {
+			why = "advance onto the end is not refused";
 			goto out;
 		}
 	}
@@ -300,7 +301,7 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 		}
 		k++;
 	}
-	if (k != phyr_num_blocks(&list, iova, pgsz))
+	if (k != phyr_num_blocks(phyr_list_length(&list), iova, pgsz))
 		why = "wrong number of DMA blocks";
 out:
 	phyr_compat_fail_at = -1;
@@ -361,13 +362,177 @@ START_TEST(phyr_property)
 }
 END_TEST
 
+/*
+ * Deep lists: fragmented pages with runs, huge folios and byte ranges mixed
+ * in, appended in batches of up to 2048 ranges as pinning appends them,
+ * until the index has height 3 (more than 255 chunks).  A third of the
+ * batches has an allocation fail inside it: in the head's array, in a
+ * chunk, in an index node, at the chain-to-index step or where the index
+ * grows a level.  A failed batch must leave the list as it was, byte for
+ * byte of its head and entry for entry; at the end the whole list must
+ * equal the reference, and nothing may leak.
+ */
+#define DEEP_LISTS	6
+#define DEEP_ENTRIES	160000
+#define DEEP_BATCH	2048
+
+struct deep_ref {
+	uint64_t *addr, *len;
+	size_t n, cap;
+	uint64_t total;
+};
+
+static void deep_add(struct deep_ref *r, uint64_t addr, uint64_t len)
+{
+	if (r->n && r->addr[r->n - 1] + r->len[r->n - 1] == addr) {
+		r->len[r->n - 1] += len;
+	} else {
+		if (r->n == r->cap) {
+			r->cap = r->cap ? 2 * r->cap : 1024;
+			r->addr = realloc(r->addr, r->cap * sizeof(*r->addr));
+			r->len = realloc(r->len, r->cap * sizeof(*r->len));
+			ck_assert(r->addr && r->len);
+		}
+		r->addr[r->n] = addr;
+		r->len[r->n++] = len;
+	}
+	r->total += len;
+}
+
+/* Byte @off of the reference, by bisection over its running offsets. */
+static uint64_t deep_addr(const struct deep_ref *r, const uint64_t *start,
+			  uint64_t off)
+{
+	size_t lo = 0, hi = r->n - 1;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2;
+
+		if (start[mid] <= off)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return r->addr[lo] + (off - start[lo]);
+}
+
+/* A random batch, continuing at *@next (frames handed out downwards). */
+static unsigned int deep_batch(struct phyr *b, uint64_t *next)
+{
+	unsigned int n = 1 + rnd_below(DEEP_BATCH), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int pick = rnd_below(100);
+
+		if (pick < 80) {			/* a lone page */
+			*next -= 2 * PG;
+			b[i] = (struct phyr){ *next, PG };
+		} else if (pick < 90) {			/* pages that merge */
+			b[i] = (struct phyr){ *next + PG, PG };
+		} else if (pick < 97) {			/* a 2 MiB folio */
+			*next = (*next & ~((2ULL << 20) - 1)) - (4ULL << 20);
+			b[i] = (struct phyr){ *next, 2ULL << 20 };
+		} else {				/* bytes */
+			*next -= 4 * PG;
+			b[i] = (struct phyr){ *next + 17, 1 + rnd_below(3 * PG) };
+		}
+	}
+	return n;
+}
+
+START_TEST(phyr_deep_lists)
+{
+	struct phyr *batch = malloc(DEEP_BATCH * sizeof(*batch));
+	unsigned int failed_batches = 0, max_height = 0;
+	long live = phyr_compat_live;
+	struct deep_ref ref = { 0 };
+	struct phyr_list list, before;
+	uint64_t next, *start;
+	size_t i, entries;
+
+	ck_assert(batch);
+	rng_state = 0xd1b54a32d192ed03ULL * (_i + 1);
+	next = 1ULL << 44;
+	phyr_list_init(&list);
+	while (phyr_list_nr_entries(&list) < DEEP_ENTRIES) {
+		unsigned int n = deep_batch(batch, &next);
+		bool fail = !rnd_below(3);
+		PHYR_APPEND(app);
+		int ret;
+
+		before = list;
+		entries = phyr_list_nr_entries(&list);
+		phyr_compat_fail_at = fail ? (long)rnd_below(4) : -1;
+		phyr_append_begin(&app, &list, GFP_KERNEL);
+		ret = phyr_append_ranges(&app, batch, n);
+		phyr_compat_fail_at = -1;
+		phyr_append_end(&app);
+		if (ret) {
+			ck_assert_int_eq(ret, -ENOMEM);
+			ck_assert(fail);
+			failed_batches++;
+			/* The shrunk tail may differ; entries may not */
+			ck_assert_uint_eq(phyr_list_nr_entries(&list), entries);
+			ck_assert_uint_eq(list.length, before.length);
+			ck_assert_uint_eq(list.height, before.height);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			deep_add(&ref, batch[i].addr, batch[i].len);
+		if (list.height > max_height)
+			max_height = list.height;
+	}
+	ck_assert_msg(max_height >= 3, "index height %u only", max_height);
+	ck_assert_msg(failed_batches > 10, "%u failed batches", failed_batches);
+
+	/* The whole list, merged where contiguous, is the reference */
+	{
+		PHYR_ITER(it);
+		struct deep_ref got = { 0 };
+		struct phyr p;
+
+		phyr_for_each(&list, &it, &p)
+			deep_add(&got, p.addr, p.len);
+		ck_assert_uint_eq(got.n, ref.n);
+		ck_assert_uint_eq(got.total, ref.total);
+		ck_assert(!memcmp(got.addr, ref.addr, ref.n * sizeof(*ref.addr)));
+		ck_assert(!memcmp(got.len, ref.len, ref.n * sizeof(*ref.len)));
+		free(got.addr);
+		free(got.len);
+	}
+	/* Seeks anywhere, through every level of the index */
+	start = malloc(ref.n * sizeof(*start));
+	ck_assert(start);
+	for (i = 0, next = 0; i < ref.n; next += ref.len[i++])
+		start[i] = next;
+	for (i = 0; i < 20000; i++) {
+		uint64_t off = rnd_below(ref.total);
+		PHYR_ITER(it);
+		phys_addr_t a;
+
+		ck_assert_int_eq(phyr_iter_seek(&it, &list, off, &a), 0);
+		ck_assert_uint_eq(a, deep_addr(&ref, start, off));
+	}
+	free(start);
+	phyr_list_destroy(&list);
+	ck_assert_int_eq(phyr_compat_live, live);
+	free(ref.addr);
+	free(ref.len);
+	free(batch);
+}
+END_TEST
+
 Suite *phyr_property_suite(void)
 {
 	Suite *s = suite_create("phyr_property");
 	TCase *tc = tcase_create("random_lists");
+	TCase *deep = tcase_create("deep_lists");
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, phyr_property, 0, RUNS);
 	suite_add_tcase(s, tc);
+	tcase_set_timeout(deep, 120);
+	tcase_add_loop_test(deep, phyr_deep_lists, 0, DEEP_LISTS);
+	suite_add_tcase(s, deep);
 	return s;
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Packed physical-range lists: iteration, seeking and DMA-block walks.
+ * Packed physical-range lists: iteration, seeking and block walks.
  * See include/linux/phyr.h for the design.
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
+#include <kunit/visibility.h>
 #include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -13,24 +14,38 @@
 #include <linux/minmax.h>
 #include <linux/phyr.h>
 
-#include "phyr_internal.h"
+#include "phyr_enc.h"
 
 static void iter_load(struct phyr_iter *it)
 {
-	ent_decode(hdr_words(it->chunk) + it->word, &it->cur);
+	ent_decode(it->words + it->word, &it->cur);
+}
+
+/* Put the cursor's run on chunk @c (NULL: the head's entries). */
+static void iter_enter(struct phyr_iter *it, const struct phyr_chunk *c)
+{
+	it->chunk = c;
+	it->seg = c ? &c->seg : &it->list->seg;
+	it->words = seg_words_const(it->list, c);
+}
+
+/* The untrimmed offset where the list's bytes end. */
+static inline u64 iter_end(const struct phyr_iter *it)
+{
+	return it->list->offset + it->list->length;
 }
 
 /* Step to the next entry; false at the end of the list. */
 static bool iter_step(struct phyr_iter *it)
 {
 	it->pos += it->cur.len;
-	it->word += ent_words(hdr_words(it->chunk) + it->word);
-	if (it->word >= it->chunk->used) {
-		if (!it->chunk->next || it->pos >= it->list->end) {
-			it->chunk = NULL;
+	it->word += ent_words(it->words + it->word);
+	if (it->word >= it->seg->used) {
+		if (!it->chunk || !it->chunk->next || it->pos >= iter_end(it)) {
+			it->seg = NULL;
 			return false;
 		}
-		it->chunk = &it->chunk->next->hdr;
+		iter_enter(it, it->chunk->next);
 		it->word = 0;
 	}
 	iter_load(it);
@@ -49,12 +64,16 @@ struct phyr_iter *phyr_iter_start(struct phyr_iter *it,
 				  const struct phyr_list *list)
 {
 	it->list = list;
-	it->chunk = first_hdr(list);
 	it->word = 0;
 	it->pos = 0;
 	it->at = 0;
-	if (it->chunk)
-		iter_load(it);
+	if (phyr_list_empty(list)) {
+		it->seg = NULL;
+		it->chunk = NULL;
+		return it;
+	}
+	iter_enter(it, list->height ? list->first : NULL);
+	iter_load(it);
 	return it;
 }
 EXPORT_SYMBOL_GPL(phyr_iter_start);
@@ -79,7 +98,7 @@ EXPORT_SYMBOL_GPL(phyr_iter_next);
  * phyr_iter_fill() - The next ranges from the cursor, a batch at a time.
  * @it: the cursor.
  * @ranges: receives up to @max ranges, trimmed to the list.
- * @max: room in @ranges, at least 1.
+ * @max: room in @ranges.
  *
  * Does what up to @max calls of phyr_iter_next() do, keeping the cursor in
  * registers meanwhile: for walks that do little per range, where iterating
@@ -92,18 +111,17 @@ EXPORT_SYMBOL_GPL(phyr_iter_next);
 unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			    unsigned int max)
 {
-	const struct phyr_list *list = it->list;
-	const struct phyr_chunk_hdr *hdr = it->chunk;
-	u64 end = list->offset + list->length;
-	u64 u = it->at + list->offset, pos = it->pos;
+	const struct phyr_seg *seg = it->seg;
+	const struct phyr_chunk *c = it->chunk;
+	const u32 *w = it->words;
+	u64 end = iter_end(it);
+	u64 u = it->at + it->list->offset, pos = it->pos;
 	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
 	unsigned int word = it->word, n = 0, i, k;
 	struct phyr cur = it->cur;
-	const u32 *w;
 
-	if (!hdr || u >= end || !max)
+	if (!seg || u >= end || !max)
 		return 0;
-	w = hdr_words(hdr);
 	do {
 		u64 stop = min(pos + cur.len, end);
 
@@ -112,9 +130,9 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 		n++;
 		u = stop;
 		pos += cur.len;
-		if (hdr->uniform != PHYR_MIXED && word + bw < hdr->last) {
+		if (seg->uniform != PHYR_MIXED && word + bw < seg->last) {
 			/*
-			 * The entries before the chunk's last one are whole
+			 * The entries before the run's last one are whole
 			 * blocks of one order, none cut by the list's ends:
 			 * only their addresses differ.  This loop is all that
 			 * walking fragmented memory costs per page.
@@ -122,7 +140,7 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			struct phyr *r = ranges + n;
 			const u32 *p = w + word;
 
-			k = min(max - n, (hdr->last - word) / bw - 1);
+			k = min(max - n, (seg->last - word) / bw - 1);
 			for (i = k; i; i--, r++) {
 				p += bw;
 				r->addr = ent_base(p);
@@ -132,7 +150,7 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			word += k * bw;
 			pos += k * cur.len;
 			u = pos;
-			if (word + bw < hdr->last) {
+			if (word + bw < seg->last) {
 				/* Batch full: the next one needs no decoding */
 				word += bw;
 				cur.addr = ent_base(w + word);
@@ -140,23 +158,26 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			}
 		}
 		word += ent_words(w + word);
-		if (word >= hdr->used) {
-			if (!hdr->next || pos >= list->end) {
-				hdr = NULL;
+		if (word >= seg->used) {
+			if (!c || !c->next || pos >= end) {
+				seg = NULL;
 				break;
 			}
-			hdr = &hdr->next->hdr;
-			w = hdr_words(hdr);
+			c = c->next;
+			seg = &c->seg;
+			w = c->words;
 			word = 0;
 		}
 		ent_decode(w + word, &cur);
 	} while (n < max && u < end);
 
-	it->chunk = hdr;
+	it->seg = seg;
+	it->chunk = c;
+	it->words = w;
 	it->word = word;
 	it->pos = pos;
 	it->cur = cur;
-	it->at = u - list->offset;
+	it->at = u - it->list->offset;
 	return n;
 }
 EXPORT_SYMBOL_GPL(phyr_iter_fill);
@@ -181,28 +202,28 @@ EXPORT_SYMBOL_GPL(phyr_iter_fill);
 unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 			      unsigned int max)
 {
-	const struct phyr_chunk_hdr *hdr = it->chunk;
+	const struct phyr_seg *seg = it->seg;
 	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
 	unsigned int k;
 	u64 bytes;
 
 	/*
-	 * Every entry of a uniform chunk before its last is such a block.
-	 * The list's end cuts only its last entry, the last of its chunk;
-	 * its start cuts only its first, which the cursor is then inside.
+	 * Every entry of a uniform run before its last is such a block.  The
+	 * list's end cuts only its last entry, the last of its run; its start
+	 * cuts only its first, which the cursor is then inside.
 	 */
-	if (!hdr || hdr->uniform == PHYR_MIXED || it->word >= hdr->last ||
+	if (!seg || seg->uniform == PHYR_MIXED || it->word >= seg->last ||
 	    it->at + it->list->offset != it->pos || it->at >= it->list->length)
 		return 0;
-	k = min(max, (hdr->last - it->word) / bw);
-	blocks->ent = (const struct phyr_ent_block *)(hdr_words(hdr) + it->word);
+	k = min(max, (seg->last - it->word) / bw);
+	blocks->words = it->words + it->word;
 	blocks->nr = k;
-	blocks->order = hdr->uniform;
-	bytes = (u64)k << (PHYR_PFN_SHIFT + hdr->uniform);
+	blocks->shift = PHYR_PFN_SHIFT + seg->uniform;
+	bytes = (u64)k << blocks->shift;
 	it->word += k * bw;
 	it->pos += bytes;
 	it->at += bytes;
-	/* At most the chunk's last entry: the cursor stays in the chunk */
+	/* At most the run's last entry: the cursor stays in the run */
 	iter_load(it);
 	return k;
 }
@@ -214,42 +235,54 @@ EXPORT_SYMBOL_GPL(phyr_iter_blocks);
  * @phyr: receives the entry, untrimmed.
  * @enc: receives its encoding; may be NULL.
  *
+ * For tests of the encoding.
+ *
  * Context: Any context.
  * Return: false if the cursor is at the end.
  */
-bool phyr_iter_entry(const struct phyr_iter *it, struct phyr *phyr,
-		     enum phyr_enc *enc)
+VISIBLE_IF_KUNIT bool phyr_iter_entry(const struct phyr_iter *it,
+				      struct phyr *phyr, enum phyr_enc *enc)
 {
-	if (!it->chunk || it->at >= it->list->length)
+	if (!it->seg || it->at >= it->list->length)
 		return false;
 	*phyr = it->cur;
 	if (enc)
-		*enc = ent_enc(hdr_words(it->chunk) + it->word);
+		*enc = ent_enc(it->words + it->word);
 	return true;
 }
-EXPORT_SYMBOL_GPL(phyr_iter_entry);
+EXPORT_SYMBOL_IF_KUNIT(phyr_iter_entry);
 
+/* Put the cursor on the entry holding untrimmed offset @u. */
 static void iter_goto(struct phyr_iter *it, u64 u)
 {
-	const struct phyr_chunk_hdr *hdr = find_chunk(it->list, u);
-	const u32 *w = hdr_words(hdr);
+	const struct phyr_list *list = it->list;
+	const struct phyr_chunk *c = NULL;
+	const struct phyr_seg *seg;
+	u64 start = 0;
 
-	it->chunk = hdr;
-	if (hdr->nr > 1 && hdr->uniform != PHYR_MIXED) {
+	if (list->height) {
+		c = phyr_find_chunk(list, u);
+		start = c->start;
+	}
+	iter_enter(it, c);
+	seg = it->seg;
+	if (seg->nr > 1 && seg->uniform != PHYR_MIXED) {
 		/* Equal blocks up to the last entry: index, don't scan */
-		unsigned int shift = PHYR_PFN_SHIFT + hdr->uniform;
-		u64 idx = min_t(u64, (u - hdr->start) >> shift, hdr->nr - 1);
+		unsigned int shift = PHYR_PFN_SHIFT + seg->uniform;
+		u64 idx = min_t(u64, (u - start) >> shift, seg->nr - 1);
 
 		it->word = idx * phyr_enc_words[PHYR_ENC_BLOCK];
-		it->pos = hdr->start + (idx << shift);
+		it->pos = start + (idx << shift);
 		iter_load(it);
 		return;
 	}
-	it->word = 0;
-	it->pos = hdr->start;
+	/* Mixed entries: from the chunk's last mark at or before @u */
+	it->word = c ? phyr_chunk_marks(list, c, u, &it->pos) : 0;
+	if (!c)
+		it->pos = 0;
 	for (iter_load(it); u >= it->pos + it->cur.len;) {
 		it->pos += it->cur.len;
-		it->word += ent_words(w + it->word);
+		it->word += ent_words(it->words + it->word);
 		iter_load(it);
 	}
 }
@@ -267,7 +300,8 @@ static inline phys_addr_t iter_addr(const struct phyr_iter *it)
  * @addr: receives the byte's physical address; may be NULL.
  *
  * Context: Any context.  O(log n).
- * Return: 0, or -ERANGE (cursor unchanged) if @offset is not in the list.
+ * Return: 0, or -ERANGE (cursor and @addr unchanged) if @offset is not in
+ * the list.
  */
 int phyr_iter_seek(struct phyr_iter *it, const struct phyr_list *list,
 		   u64 offset, phys_addr_t *addr)
@@ -284,29 +318,27 @@ int phyr_iter_seek(struct phyr_iter *it, const struct phyr_list *list,
 EXPORT_SYMBOL_GPL(phyr_iter_seek);
 
 /**
- * phyr_iter_advance() - Move a cursor forward.
+ * phyr_iter_advance() - Move a cursor forward, onto another byte.
  * @it: the cursor, on a byte of the list.
  * @bytes: how far.
- * @addr: receives the physical address of the new byte; may be NULL.  Not
- *	written when the cursor reaches the end of the list.
+ * @addr: receives the physical address of the new byte; may be NULL.
  *
  * Context: Any context.  O(1) amortised for sequential access, O(log n) for
  * a jump beyond the current chunk.
- * Return: 0, or -ERANGE (cursor unchanged) if that is beyond the end.
+ * Return: 0, or -ERANGE (cursor and @addr unchanged) if the cursor is at the
+ * end or the new position is not a byte of the list (at or beyond its
+ * end).
  */
 int phyr_iter_advance(struct phyr_iter *it, u64 bytes, phys_addr_t *addr)
 {
 	const struct phyr_list *list = it->list;
 	u64 at = it->at + bytes, u = at + list->offset;
-	const struct phyr_chunk *next;
 
-	if (!it->chunk || bytes > list->length - it->at)
+	if (!it->seg || it->at >= list->length ||
+	    bytes >= list->length - it->at)
 		return -ERANGE;
 	it->at = at;
-	if (at == list->length)
-		return 0;
-	next = it->chunk->next;
-	if (next && u >= next->hdr.start) {
+	if (it->chunk && it->chunk->next && u >= it->chunk->next->start) {
 		iter_goto(it, u);
 	} else {
 		while (u >= it->pos + it->cur.len)
@@ -319,40 +351,20 @@ int phyr_iter_advance(struct phyr_iter *it, u64 bytes, phys_addr_t *addr)
 EXPORT_SYMBOL_GPL(phyr_iter_advance);
 
 /**
- * phyr_list_first_addr() - Physical address of a list's first byte.
- * @list: the list, not empty.
- *
- * Context: Any context.
- * Return: the address, 0 for an empty list.
- */
-phys_addr_t phyr_list_first_addr(const struct phyr_list *list)
-{
-	struct phyr p;
-
-	if (phyr_list_empty(list))
-		return 0;
-	ent_decode(hdr_words(first_hdr(list)), &p);
-	return p.addr + list->offset;
-}
-EXPORT_SYMBOL_GPL(phyr_list_first_addr);
-
-/**
  * phyr_num_blocks() - Blocks phyr_for_each_block() yields.
- * @list: the list.
+ * @length: bytes of the list.
  * @iova: device address of the list's first byte.
  * @pgsz: block size, a power of two.
  *
  * Context: Any context.
  * Return: the number of @pgsz-aligned windows of the device address space
- * that [@iova, @iova + length) touches.
+ * that [@iova, @iova + @length) touches; 0 for no bytes.
  */
-unsigned long phyr_num_blocks(const struct phyr_list *list, u64 iova,
-			      u64 pgsz)
+unsigned long phyr_num_blocks(u64 length, u64 iova, u64 pgsz)
 {
-	if (phyr_list_empty(list))
+	if (!length)
 		return 0;
-	return (ALIGN(iova + list->length, pgsz) - ALIGN_DOWN(iova, pgsz)) /
-	       pgsz;
+	return (ALIGN(iova + length, pgsz) - ALIGN_DOWN(iova, pgsz)) / pgsz;
 }
 EXPORT_SYMBOL_GPL(phyr_num_blocks);
 
@@ -360,43 +372,34 @@ EXPORT_SYMBOL_GPL(phyr_num_blocks);
  * phyr_block_iter_start() - Prepare to walk a list in blocks.
  * @bi: the block iterator.
  * @list: the list.
- * @iova: device address of the list's first byte.
+ * @offset: byte of the list the walk starts at, 0 for all of it.
+ * @iova: address of byte @offset in the space the cuts fall in (an MR's
+ *	IOVA, or a device address).
  * @pgsz: block size, a power of two.
  *
  * Context: Any context.
- * Return: @bi.
+ * Return: @bi; phyr_block_iter_next() then runs exactly
+ * phyr_num_blocks(length - @offset, @iova, @pgsz) times.
  */
 struct phyr_block_iter *phyr_block_iter_start(struct phyr_block_iter *bi,
 					      const struct phyr_list *list,
-					      u64 iova, u64 pgsz)
+					      u64 offset, u64 iova, u64 pgsz)
 {
+	u64 length = phyr_list_length(list);
+
 	WARN_ON_ONCE(!is_power_of_2(pgsz));
-	phyr_iter_start(&bi->it, list);
 	bi->pgsz = pgsz;
-	bi->next = 0;
-	bi->first_cut = pgsz - (iova & (pgsz - 1));
-	bi->left = phyr_num_blocks(list, iova, pgsz);
+	bi->iova = iova - offset;
+	bi->next = offset;
+	bi->left = 0;
+	if (phyr_iter_seek(&bi->it, list, offset, NULL)) {
+		phyr_iter_start(&bi->it, list);
+		return bi;
+	}
+	bi->left = phyr_num_blocks(length - offset, iova, pgsz);
 	return bi;
 }
 EXPORT_SYMBOL_GPL(phyr_block_iter_start);
-
-/**
- * phyr_page_iter_start() - Prepare to walk a list in PAGE_SIZE pages.
- * @bi: the block iterator.
- * @list: the list.
- *
- * Pages are cut in physical address space, from the list's first byte.
- *
- * Context: Any context.
- * Return: @bi.
- */
-struct phyr_block_iter *phyr_page_iter_start(struct phyr_block_iter *bi,
-					     const struct phyr_list *list)
-{
-	return phyr_block_iter_start(bi, list, phyr_list_first_addr(list),
-				     PAGE_SIZE);
-}
-EXPORT_SYMBOL_GPL(phyr_page_iter_start);
 
 /**
  * phyr_block_iter_next() - Step to the next block.
@@ -411,12 +414,15 @@ bool phyr_block_iter_next(struct phyr_block_iter *bi)
 
 	if (!bi->left)
 		return false;
-	if (bi->next)
-		phyr_iter_advance(&bi->it, bi->next - bi->it.at, &addr);
-	else
+	/* Blocks start on bytes of the list: the first, then at each cut */
+	if (bi->next == bi->it.at)
 		addr = iter_addr(&bi->it);
-	bi->addr = addr & ~(bi->pgsz - 1);
-	bi->next = bi->next ? bi->next + bi->pgsz : bi->first_cut;
+	else if (WARN_ON_ONCE(phyr_iter_advance(&bi->it, bi->next - bi->it.at,
+						&addr)))
+		return false;
+	bi->first = addr;
+	bi->next = ALIGN_DOWN(bi->iova + bi->next, bi->pgsz) + bi->pgsz -
+		   bi->iova;
 	bi->left--;
 	return true;
 }

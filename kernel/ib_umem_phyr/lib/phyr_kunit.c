@@ -8,8 +8,32 @@
 #include <kunit/test.h>
 #include <linux/log2.h>
 #include <linux/phyr.h>
+#include <linux/slab.h>
+
+#include "phyr_enc.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define PFN_4K		4096ULL
+#define PER_CHUNK	(PHYR_CHUNK_WORDS / 2)	/* 8-byte entries in a chunk */
+
+static void list_destroy_action(void *list)
+{
+	phyr_list_destroy(list);
+	kfree(list);
+}
+
+/* An empty list, destroyed and freed when the case ends. */
+static struct phyr_list *new_list(struct kunit *test)
+{
+	struct phyr_list *list = kmalloc(sizeof(*list), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, list);
+	phyr_list_init(list);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, list_destroy_action,
+							list), 0);
+	return list;
+}
 
 /* Entries of a list, decoded and untrimmed, for comparing lists. */
 static unsigned int entries(const struct phyr_list *list, struct phyr *out,
@@ -50,186 +74,21 @@ static int append_one(struct phyr_list *list, phys_addr_t addr, u64 len)
 	return ret;
 }
 
-static void phyr_test_empty(struct kunit *test)
-{
-	PHYR_ITER(it);
-	struct phyr_list list;
-	struct phyr p;
-
-	phyr_list_init(&list);
-	KUNIT_EXPECT_TRUE(test, phyr_list_empty(&list));
-	KUNIT_EXPECT_EQ(test, phyr_list_length(&list), 0);
-	KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), 0);
-	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), 0);
-	phyr_iter_start(&it, &list);
-	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
-	KUNIT_EXPECT_EQ(test, phyr_iter_seek(&it, &list, 0, NULL), -ERANGE);
-	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0, PFN_4K), 0);
-	phyr_list_destroy(&list);
-	phyr_list_destroy(&list);
-}
-
-/* Every order from a single page to 8 TiB is one 8-byte entry. */
-static void phyr_test_block_orders(struct kunit *test)
-{
-	unsigned int order;
-
-	for (order = 0; order <= PHYR_MAX_ORDER; order++) {
-		PHYR_APPEND(app);
-		unsigned long pfn = 3UL << order;
-		struct phyr_list list;
-		struct phyr p;
-
-		phyr_list_init(&list);
-		phyr_append_begin(&app, &list, GFP_KERNEL);
-		KUNIT_EXPECT_EQ(test, phyr_append_folio(&app, pfn, order), 0);
-		/* Not aligned to the order: refused, nothing changed */
-		if (order)
-			KUNIT_EXPECT_EQ(test, phyr_append_folio(&app, pfn + 1, order),
-					-EINVAL);
-		phyr_append_end(&app);
-		KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
-		KUNIT_EXPECT_EQ(test, p.addr, (phys_addr_t)pfn * PFN_4K);
-		KUNIT_EXPECT_EQ(test, p.len, PFN_4K << order);
-		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), PFN_4K << order);
-		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), 0);
-		phyr_list_destroy(&list);
-	}
-}
-
-static void phyr_test_count_limits(struct kunit *test)
-{
-	PHYR_APPEND(app);
-	struct phyr_list list;
-	struct phyr p;
-
-	phyr_list_init(&list);
-	phyr_append_begin(&app, &list, GFP_KERNEL);
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, PHYR_MAX_ORDER + 1, 1),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 0, 0, (u64)U32_MAX + 1),
-			-EOVERFLOW);
-	KUNIT_EXPECT_TRUE(test, phyr_list_empty(&list));
-	/* The largest count at order 1: 2^33 - 2 pages, one 12-byte entry */
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 2, 1, U32_MAX), 0);
-	phyr_append_end(&app);
-	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_COUNT);
-	KUNIT_EXPECT_EQ(test, p.addr, 2 * PFN_4K);
-	KUNIT_EXPECT_EQ(test, p.len, ((u64)U32_MAX << 1) * PFN_4K);
-	phyr_list_destroy(&list);
-}
-
-/* Byte entries: 32 MiB - 1 fits 12 bytes, 32 MiB needs 16. */
-static void phyr_test_bytes_limits(struct kunit *test)
-{
-	static const u64 lens[] = { 1, PHYR_BYTES_LIMIT - 1, PHYR_BYTES_LIMIT,
-				    5 * PHYR_BYTES_LIMIT + 17 };
-	static const enum phyr_enc want[] = { PHYR_ENC_BYTES, PHYR_ENC_BYTES,
-					      PHYR_ENC_LARGE, PHYR_ENC_LARGE };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		PHYR_ITER(it);
-		phys_addr_t at = 0x40000000ULL + 0x123;
-		struct phyr_list list;
-		enum phyr_enc enc[3];
-		struct phyr e[3];
-		struct phyr p;
-
-		phyr_list_init(&list);
-		/* A page first, so the range is not the list's head */
-		KUNIT_ASSERT_EQ(test, append_one(&list, 0x1000, PFN_4K), 0);
-		KUNIT_ASSERT_EQ(test, append_one(&list, at, lens[i]), 0);
-		KUNIT_ASSERT_EQ(test, entries(&list, e, enc, 3), 2);
-		KUNIT_EXPECT_EQ(test, enc[1], want[i]);
-		KUNIT_EXPECT_EQ(test, e[1].addr, at);
-		KUNIT_EXPECT_EQ(test, e[1].len, lens[i]);
-		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), PFN_4K + lens[i]);
-		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list, PFN_4K + lens[i] - 1,
-						     &p.addr), 0);
-		KUNIT_EXPECT_EQ(test, p.addr, at + lens[i] - 1);
-		phyr_list_destroy(&list);
-	}
-}
-
-/* The first and the last page are sliced by the list, not by entries. */
-static void phyr_test_slicing(struct kunit *test)
-{
-	PHYR_ITER(it);
-	phys_addr_t addr = 0x200000 + 0x123;
-	u64 len = 3 * PFN_4K;
-	struct phyr_list list;
-	enum phyr_enc enc;
-	struct phyr p;
-
-	phyr_list_init(&list);
-	KUNIT_ASSERT_EQ(test, append_one(&list, addr, len), 0);
-	enc = only_entry(test, &list, &p);
-	/* Stored as the 4 pages it touches: an aligned order-2 block */
-	KUNIT_EXPECT_EQ(test, enc, PHYR_ENC_BLOCK);
-	KUNIT_EXPECT_EQ(test, p.addr, 0x200000);
-	KUNIT_EXPECT_EQ(test, p.len, 4 * PFN_4K);
-	phyr_iter_start(&it, &list);
-	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
-	KUNIT_EXPECT_EQ(test, p.addr, addr);
-	KUNIT_EXPECT_EQ(test, p.len, len);
-	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
-	KUNIT_EXPECT_EQ(test, phyr_list_first_addr(&list), addr);
-
-	/* A non-contiguous page after a sliced last page: bytes stay exact */
-	KUNIT_ASSERT_EQ(test, append_one(&list, 0x900000, PFN_4K), 0);
-	phyr_iter_start(&it, &list);
-	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
-	KUNIT_EXPECT_EQ(test, p.addr, addr);
-	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
-	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
-	KUNIT_EXPECT_EQ(test, p.addr, 0x900000);
-	KUNIT_EXPECT_EQ(test, p.len, PFN_4K);
-	KUNIT_EXPECT_EQ(test, phyr_list_length(&list), len + PFN_4K);
-	phyr_list_destroy(&list);
-}
-
-/* Contiguous appends merge; an aligned power of two ends as one block. */
-static void phyr_test_merge(struct kunit *test)
-{
-	PHYR_APPEND(app);
-	struct phyr_list list;
-	struct phyr p;
-	unsigned int i;
-
-	phyr_list_init(&list);
-	phyr_append_begin(&app, &list, GFP_KERNEL);
-	for (i = 0; i < 512; i++)
-		KUNIT_ASSERT_EQ(test, phyr_append_blocks(&app, 1024 + i, 0, 1), 0);
-	phyr_append_end(&app);
-	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
-	KUNIT_EXPECT_EQ(test, p.len, 512 * PFN_4K);
-
-	/* A 1 GiB folio is one 8-byte entry too */
-	phyr_list_destroy(&list);
-	phyr_append_begin(&app, &list, GFP_KERNEL);
-	KUNIT_ASSERT_EQ(test, phyr_append_folio(&app, 1UL << 18, 18), 0);
-	phyr_append_end(&app);
-	KUNIT_EXPECT_EQ(test, only_entry(test, &list, &p), PHYR_ENC_BLOCK);
-	KUNIT_EXPECT_EQ(test, p.len, 1ULL << 30);
-	phyr_list_destroy(&list);
-}
-
 /*
- * Append @n blocks of 2^@order pages, none adjacent to the previous, in one
- * series; returns 0 or an errno.
+ * Append @n blocks of 2^@order frames at 2n, 2(n - 1), ... 2 blocks, none
+ * adjacent to the previous, in one series; returns 0 or an errno.
  */
 static int append_folios(struct phyr_list *list, unsigned long n,
 			 unsigned int order)
 {
 	PHYR_APPEND(app);
+	const u64 blk = PFN_4K << order;
 	unsigned long i;
 	int ret = 0;
 
 	phyr_append_begin(&app, list, GFP_KERNEL);
 	for (i = 0; i < n && !ret; i++)
-		ret = phyr_append_blocks(&app, (2 * (n - i)) << order, order, 1);
+		ret = phyr_append_range(&app, 2 * (n - i) * blk, blk);
 	phyr_append_end(&app);
 	return ret;
 }
@@ -239,6 +98,166 @@ static int append_fragmented(struct phyr_list *list, unsigned long n)
 	return append_folios(list, n, 0);
 }
 
+static void phyr_test_empty(struct kunit *test)
+{
+	PHYR_ITER(it);
+	struct phyr_list *list = new_list(test);
+	phys_addr_t a = 0x1234;
+	struct phyr p;
+
+	KUNIT_EXPECT_TRUE(test, phyr_list_empty(list));
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), 0);
+	/* No first address: 0 would be one */
+	KUNIT_EXPECT_FALSE(test, phyr_list_first_addr(list, &a));
+	KUNIT_EXPECT_EQ(test, a, 0x1234);
+	phyr_iter_start(&it, list);
+	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, 0, &a), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phyr_iter_seek(&it, list, 0, NULL), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(0, 0, PFN_4K), 0);
+	phyr_list_destroy(list);
+	phyr_list_destroy(list);
+}
+
+/* Every order from a single frame to 8 TiB is one 8-byte entry. */
+static void phyr_test_block_orders(struct kunit *test)
+{
+	unsigned int order;
+
+	for (order = 0; order <= PHYR_MAX_ORDER; order++) {
+		struct phyr_list *list = new_list(test);
+		phys_addr_t addr = (3ULL << order) * PFN_4K;
+		struct phyr p;
+
+		KUNIT_EXPECT_EQ(test, append_one(list, addr, PFN_4K << order), 0);
+		KUNIT_EXPECT_EQ(test, only_entry(test, list, &p), PHYR_ENC_BLOCK);
+		KUNIT_EXPECT_EQ(test, p.addr, addr);
+		KUNIT_EXPECT_EQ(test, p.len, PFN_4K << order);
+		KUNIT_EXPECT_EQ(test, phyr_list_length(list), PFN_4K << order);
+		KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), 0);
+	}
+}
+
+/* A run that is not a power of two is a count of aligned blocks. */
+static void phyr_test_count_limits(struct kunit *test)
+{
+	struct phyr_list *list = new_list(test);
+	u64 len = ((u64)U32_MAX << 1) * PFN_4K;
+	struct phyr p;
+
+	/* The largest count at order 1: 2^33 - 2 frames, one 12-byte entry */
+	KUNIT_ASSERT_EQ(test, append_one(list, 2 * PFN_4K, len), 0);
+	KUNIT_EXPECT_EQ(test, only_entry(test, list, &p), PHYR_ENC_COUNT);
+	KUNIT_EXPECT_EQ(test, p.addr, 2 * PFN_4K);
+	KUNIT_EXPECT_EQ(test, p.len, len);
+	/* Lengths at and above 2^63 are refused, whatever the type */
+	KUNIT_EXPECT_EQ(test, append_one(list, 1ULL << 40, 1ULL << 63),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), len);
+}
+
+struct bytes_case {
+	u64 len;
+	enum phyr_enc enc;
+};
+
+static const struct bytes_case bytes_cases[] = {
+	{ 1, PHYR_ENC_BYTES },
+	{ PHYR_BYTES_LIMIT - 1, PHYR_ENC_BYTES },
+	{ PHYR_BYTES_LIMIT, PHYR_ENC_LARGE },
+	{ 5 * PHYR_BYTES_LIMIT + 17, PHYR_ENC_LARGE },
+};
+
+static void bytes_case_desc(const struct bytes_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%llu bytes",
+		 (unsigned long long)c->len);
+}
+
+KUNIT_ARRAY_PARAM(bytes, bytes_cases, bytes_case_desc);
+
+/* Byte entries: 32 MiB - 1 fits 12 bytes, 32 MiB needs 16. */
+static void phyr_test_bytes_limits(struct kunit *test)
+{
+	PHYR_ITER(it);
+	const struct bytes_case *c = test->param_value;
+	struct phyr_list *list = new_list(test);
+	phys_addr_t at = 0x40000000ULL + 0x123, a;
+	enum phyr_enc enc[3];
+	struct phyr e[3];
+
+	/* A frame first, so the range is not the list's head */
+	KUNIT_ASSERT_EQ(test, append_one(list, 0x1000, PFN_4K), 0);
+	KUNIT_ASSERT_EQ(test, append_one(list, at, c->len), 0);
+	KUNIT_ASSERT_EQ(test, entries(list, e, enc, 3), 2);
+	KUNIT_EXPECT_EQ(test, enc[1], c->enc);
+	KUNIT_EXPECT_EQ(test, e[1].addr, at);
+	KUNIT_EXPECT_EQ(test, e[1].len, c->len);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), PFN_4K + c->len);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, PFN_4K + c->len - 1,
+					     &a), 0);
+	KUNIT_EXPECT_EQ(test, a, at + c->len - 1);
+}
+
+/* The first and the last frame are sliced by the list, not by entries. */
+static void phyr_test_slicing(struct kunit *test)
+{
+	PHYR_ITER(it);
+	struct phyr_list *list = new_list(test);
+	phys_addr_t addr = 0x200000 + 0x123, a;
+	u64 len = 3 * PFN_4K;
+	struct phyr p;
+
+	KUNIT_ASSERT_EQ(test, append_one(list, addr, len), 0);
+	/* Stored as the 4 frames it touches: an aligned order-2 block */
+	KUNIT_EXPECT_EQ(test, only_entry(test, list, &p), PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.addr, 0x200000);
+	KUNIT_EXPECT_EQ(test, p.len, 4 * PFN_4K);
+	phyr_iter_start(&it, list);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, addr);
+	KUNIT_EXPECT_EQ(test, p.len, len);
+	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it, &p));
+	KUNIT_ASSERT_TRUE(test, phyr_list_first_addr(list, &a));
+	KUNIT_EXPECT_EQ(test, a, addr);
+
+	/* A non-contiguous frame after a sliced last frame: bytes stay exact */
+	KUNIT_ASSERT_EQ(test, append_one(list, 0x900000, PFN_4K), 0);
+	phyr_iter_start(&it, list);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, addr);
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &p));
+	KUNIT_EXPECT_EQ(test, p.addr, 0x900000);
+	KUNIT_EXPECT_EQ(test, p.len, PFN_4K);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), len + PFN_4K);
+}
+
+/* Contiguous appends merge; an aligned power of two ends as one block. */
+static void phyr_test_merge(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list *list = new_list(test);
+	unsigned int i;
+	struct phyr p;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < 512; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (1024 + i) * PFN_4K,
+							PFN_4K), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, only_entry(test, list, &p), PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.len, 512 * PFN_4K);
+
+	/* A 1 GiB folio is one 8-byte entry too */
+	list = new_list(test);
+	KUNIT_ASSERT_EQ(test, append_one(list, 1ULL << 30, 1ULL << 30), 0);
+	KUNIT_EXPECT_EQ(test, only_entry(test, list, &p), PHYR_ENC_BLOCK);
+	KUNIT_EXPECT_EQ(test, p.len, 1ULL << 30);
+}
+
 /*
  * Storage as a list grows: inline, then an array of the next power of two
  * from 64 bytes, then page-sized chunks.  Every entry stays readable.
@@ -246,11 +265,11 @@ static int append_fragmented(struct phyr_list *list, unsigned long n)
 static void phyr_test_inline_to_chunked(struct kunit *test)
 {
 	const unsigned int small = PHYR_SMALL_MAX_BYTES / 8;
-	struct phyr_list list;
 	unsigned int n;
 
 	for (n = 1; n <= small + 2; n++) {
 		PHYR_ITER(it);
+		struct phyr_list *list = new_list(test);
 		unsigned int i = 0;
 		size_t want = 0;
 		struct phyr p;
@@ -260,123 +279,190 @@ static void phyr_test_inline_to_chunked(struct kunit *test)
 		else if (n > PHYR_INLINE_WORDS / 2)
 			want = max_t(size_t, PHYR_SMALL_MIN_BYTES,
 				     roundup_pow_of_two(8 * n));
-		phyr_list_init(&list);
-		KUNIT_ASSERT_EQ(test, append_fragmented(&list, n), 0);
-		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), n);
-		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), want);
-		phyr_for_each(&list, &it, &p) {
+		KUNIT_ASSERT_EQ(test, append_fragmented(list, n), 0);
+		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+		KUNIT_EXPECT_EQ_MSG(test, phyr_list_footprint(list), want,
+				    "%u entries", n);
+		phyr_for_each(list, &it, &p) {
 			KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
 			i++;
 		}
 		KUNIT_EXPECT_EQ(test, i, n);
-		phyr_list_destroy(&list);
 	}
 }
+
+struct folio_case {
+	unsigned long folios;
+	size_t bytes;
+};
 
 /*
- * Lists of 2 MiB folios cost their 8-byte entries plus little: in the head's
- * array up to 256 entries, then full chunks and a last chunk shrunk to a
- * power of two, without an index node up to %PHYR_CHAIN_MAX chunks.
+ * Lists of 2 MiB folios cost their 8-byte entries plus little: in the
+ * head's array up to 256 entries, then full chunks and a last chunk shrunk
+ * to a power of two, without an index node up to %PHYR_CHAIN_MAX chunks.
  */
+static const struct folio_case folio_cases[] = {
+	{ 128, 1024 },				/* 256 MiB */
+	{ 256, 2048 },
+	{ 512, PHYR_CHUNK_SIZE + 64 },		/* 509 + 3 */
+	{ 1024, 2 * PHYR_CHUNK_SIZE + 128 },
+	{ 2048, 4 * PHYR_CHUNK_SIZE + 128 },
+	{ 4096, 8 * PHYR_CHUNK_SIZE + 256 },	/* 8 GiB */
+};
+
+static void folio_case_desc(const struct folio_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu folios", c->folios);
+}
+
+KUNIT_ARRAY_PARAM(folio, folio_cases, folio_case_desc);
+
 static void phyr_test_huge_folio_lists(struct kunit *test)
 {
-	static const struct {
-		unsigned long folios;
-		size_t bytes;
-	} cases[] = {
-		{ 128, 1024 },			/* 256 MiB */
-		{ 256, 2048 },
-		{ 512, PHYR_CHUNK_SIZE + 64 },	/* 509 + 3 */
-		{ 1024, 2 * PHYR_CHUNK_SIZE + 128 },
-		{ 2048, 4 * PHYR_CHUNK_SIZE + 128 },
-		{ 4096, 8 * PHYR_CHUNK_SIZE + 256 },	/* 8 GiB */
-	};
-	unsigned int c;
+	PHYR_ITER(it);
+	const struct folio_case *c = test->param_value;
+	struct phyr_list *list = new_list(test);
+	unsigned long n = c->folios, i = 0;
+	struct phyr p;
 
-	static_assert(PHYR_CHUNK_WORDS / 2 == 509);
-	for (c = 0; c < ARRAY_SIZE(cases); c++) {
-		PHYR_ITER(it);
-		unsigned long n = cases[c].folios, i = 0;
-		struct phyr_list list;
-		struct phyr p;
-
-		phyr_list_init(&list);
-		KUNIT_ASSERT_EQ(test, append_folios(&list, n, 9), 0);
-		KUNIT_EXPECT_EQ(test, phyr_list_footprint(&list), cases[c].bytes);
-		/* At most 0.02 bytes per 4 KiB page */
-		KUNIT_EXPECT_LE(test, phyr_list_footprint(&list) * 50, n * 512);
-		phyr_for_each(&list, &it, &p) {
-			KUNIT_EXPECT_EQ(test, p.addr, (2 * (n - i)) << 21);
-			i++;
-		}
-		KUNIT_EXPECT_EQ(test, i, n);
-		phyr_list_destroy(&list);
+	static_assert(PER_CHUNK == 509);
+	KUNIT_ASSERT_EQ(test, append_folios(list, n, 9), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), c->bytes);
+	/* At most 0.02 bytes per 4 KiB page */
+	KUNIT_EXPECT_LE(test, phyr_list_footprint(list) * 50, n * 512);
+	phyr_for_each(list, &it, &p) {
+		KUNIT_EXPECT_EQ(test, p.addr, (2 * (n - i)) << 21);
+		i++;
 	}
+	KUNIT_EXPECT_EQ(test, i, n);
 }
+
+static const unsigned long boundary_sizes[] = {
+	PER_CHUNK - 1, PER_CHUNK, PER_CHUNK + 1, 3 * PER_CHUNK + 7,
+	PHYR_CHAIN_MAX * PER_CHUNK, PHYR_CHAIN_MAX * PER_CHUNK + 1,
+	300 * PER_CHUNK,
+};
+
+static void boundary_desc(const unsigned long *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%lu pages", *n);
+}
+
+KUNIT_ARRAY_PARAM(boundary, boundary_sizes, boundary_desc);
 
 /* Lists around chunk and index boundaries: every page found by seek. */
 static void phyr_test_chunk_boundaries(struct kunit *test)
 {
-	const unsigned long per_chunk = PHYR_CHUNK_WORDS / 2;
-	const unsigned long sizes[] = { per_chunk - 1, per_chunk, per_chunk + 1,
-					3 * per_chunk + 7,
-					PHYR_CHAIN_MAX * per_chunk,
-					PHYR_CHAIN_MAX * per_chunk + 1,
-					300 * per_chunk };
-	unsigned int s;
+	PHYR_ITER(it);
+	const unsigned long n = *(const unsigned long *)test->param_value;
+	struct phyr_list *list = new_list(test);
+	unsigned long i, chunks = DIV_ROUND_UP(n, PER_CHUNK);
+	phys_addr_t a;
+	struct phyr p;
 
-	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
-		PHYR_ITER(it);
-		unsigned long n = sizes[s], i;
-		struct phyr_list list;
-		phys_addr_t a;
-		struct phyr p;
-
-		phyr_list_init(&list);
-		KUNIT_ASSERT_EQ(test, append_fragmented(&list, n), 0);
-		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), n);
-		KUNIT_EXPECT_EQ(test, phyr_list_length(&list), n * PFN_4K);
-		/* Fully fragmented pages stay within 8.2 bytes each */
-		KUNIT_EXPECT_LE(test, phyr_list_footprint(&list) * 10,
-				82 * n + 10 * (PHYR_CHUNK_SIZE + 2 * PAGE_SIZE));
-		i = 0;
-		phyr_for_each(&list, &it, &p) {
-			KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
-			i++;
-		}
-		KUNIT_EXPECT_EQ(test, i, n);
-		for (i = 0; i < n; i += 1 + i / 16) {
-			KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
-							     i * PFN_4K + 5, &a), 0);
-			KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K + 5);
-		}
-		/* Walk the cursor from the start, a page and a bit at a time */
-		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list, 0, &a), 0);
-		for (i = 1; i < n; i++) {
-			KUNIT_ASSERT_EQ(test, phyr_iter_advance(&it, PFN_4K, &a), 0);
-			KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K);
-		}
-		KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K + 1, NULL),
-				-ERANGE);
-		KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K, NULL), 0);
-		phyr_list_destroy(&list);
+	KUNIT_ASSERT_EQ(test, append_fragmented(list, n), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), n * PFN_4K);
+	/* Fully fragmented pages: chunks, index nodes and nothing else */
+	KUNIT_EXPECT_LE(test, phyr_list_footprint(list),
+			chunks * PHYR_CHUNK_SIZE +
+			(chunks > PHYR_CHAIN_MAX ?
+			 DIV_ROUND_UP(chunks, PHYR_NODE_SLOTS) + 1 : 0) *
+			PHYR_NODE_SIZE);
+	KUNIT_EXPECT_LE(test, phyr_list_footprint(list) * 10,
+			82 * n + 10 * (PHYR_CHUNK_SIZE + 2 * PAGE_SIZE));
+	i = 0;
+	phyr_for_each(list, &it, &p) {
+		KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
+		i++;
 	}
+	KUNIT_EXPECT_EQ(test, i, n);
+	for (i = 0; i < n; i += 1 + i / 16) {
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, i * PFN_4K + 5,
+						     &a), 0);
+		KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K + 5);
+	}
+	/* Walk the cursor from the start, a page at a time */
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, 0, &a), 0);
+	for (i = 1; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, phyr_iter_advance(&it, PFN_4K, &a), 0);
+		KUNIT_EXPECT_EQ(test, a, 2 * (n - i) * PFN_4K);
+	}
+	/*
+	 * From the last page, neither past the end nor onto it: the end is
+	 * no byte, the cursor and the address stay where they are.
+	 */
+	a = 1;
+	KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K + 1, &a), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K, &a), -ERANGE);
+	KUNIT_EXPECT_EQ(test, a, 1);
+	KUNIT_EXPECT_EQ(test, phyr_iter_offset(&it), (n - 1) * PFN_4K);
+	KUNIT_EXPECT_EQ(test, phyr_iter_advance(&it, PFN_4K - 1, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, 2 * PFN_4K + PFN_4K - 1);
+}
+
+/*
+ * Mixed entries (single pages and order-1 blocks in turn) defeat the O(1)
+ * index of equal blocks: seeks go through the chunks' sub-index, and
+ * every byte is still found, in each chunk and at its edges.
+ */
+static void phyr_test_mixed_seek(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	PHYR_ITER(it);
+	const unsigned long n = 3 * PER_CHUNK;
+	const unsigned long per_mixed = (PHYR_CHUNK_WORDS - PHYR_MARK_WORDS) / 2;
+	struct phyr_list *list = new_list(test);
+	u64 *offs = kmalloc_array(n, sizeof(*offs), GFP_KERNEL);
+	unsigned long i, pages = 0, full;
+	phys_addr_t a;
+
+	KUNIT_ASSERT_NOT_NULL(test, offs);
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < n; i++) {
+		unsigned int order = i % 2;
+
+		offs[i] = pages * PFN_4K;
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (4 * (n - i)) * PFN_4K,
+							PFN_4K << order), 0);
+		pages += 1 << order;
+	}
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+	/*
+	 * Chunks of mixed entries hold fewer: room for their sub-index, in
+	 * the last chunk too, shrunk to the power of two that holds both.
+	 */
+	full = n / per_mixed;
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list),
+			full * PHYR_CHUNK_SIZE +
+			roundup_pow_of_two(24 + 8 * (n - full * per_mixed) +
+					   4 * PHYR_MARK_WORDS));
+	for (i = 0; i < n; i++) {
+		u64 len = PFN_4K << (i % 2);
+
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, offs[i], &a), 0);
+		KUNIT_EXPECT_EQ(test, a, 4 * (n - i) * PFN_4K);
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, offs[i] + len - 1,
+						     &a), 0);
+		KUNIT_EXPECT_EQ(test, a, 4 * (n - i) * PFN_4K + len - 1);
+	}
+	kfree(offs);
 }
 
 /* Blocks follow rdma_umem_for_each_dma_block(): cut in IOVA space. */
 static void phyr_test_blocks(struct kunit *test)
 {
-	struct phyr_list list;
+	struct phyr_list *list = new_list(test);
+	const u64 len = (4 << 20) - 0x1800;
 	struct phyr_block_iter bi;
 	unsigned long n = 0;
 
-	phyr_list_init(&list);
 	/* 2 MiB-aligned 4 MiB of memory, starting 0x1800 bytes in */
-	KUNIT_ASSERT_EQ(test, append_one(&list, 0x40000000 + 0x1800,
-					 (4 << 20) - 0x1800), 0);
+	KUNIT_ASSERT_EQ(test, append_one(list, 0x40000000 + 0x1800, len), 0);
 	/* IOVA 0x10001800: 4 KiB blocks = 1024 - 1, the first sliced */
-	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0x10001800, PFN_4K), 1023);
-	phyr_for_each_block(&list, &bi, 0x10001800, PFN_4K) {
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(len, 0x10001800, PFN_4K), 1023);
+	phyr_for_each_block(list, &bi, 0x10001800, PFN_4K) {
 		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
 				0x40001000 + n * PFN_4K);
 		n++;
@@ -384,29 +470,28 @@ static void phyr_test_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 1023);
 	/* 2 MiB blocks: two, each rounded down to 2 MiB */
 	n = 0;
-	phyr_for_each_block(&list, &bi, 0x10001800, 2 << 20) {
+	phyr_for_each_block(list, &bi, 0x10001800, 2 << 20) {
 		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
 				0x40000000 + n * (2 << 20));
 		n++;
 	}
 	KUNIT_EXPECT_EQ(test, n, 2);
 	/* One block spanning everything */
-	KUNIT_EXPECT_EQ(test, phyr_num_blocks(&list, 0x1800, 1ULL << 30), 1);
-	/* Pages, cut in physical address space from the first byte */
+	KUNIT_EXPECT_EQ(test, phyr_num_blocks(len, 0x1800, 1ULL << 30), 1);
+	/* An IOVA whose cuts fall elsewhere than the physical pages' */
 	n = 0;
-	phyr_for_each_page(&list, &bi) {
+	phyr_for_each_block(list, &bi, 0x10000000, PFN_4K) {
 		KUNIT_EXPECT_EQ(test, phyr_block_addr(&bi),
-				0x40001000 + n * PAGE_SIZE);
+				0x40001000 + n * PFN_4K);
 		n++;
 	}
-	KUNIT_EXPECT_EQ(test, n, ((4 << 20) - 0x1000) / PAGE_SIZE);
-	phyr_list_destroy(&list);
+	KUNIT_EXPECT_EQ(test, n, phyr_num_blocks(len, 0x10000000, PFN_4K));
 }
 
 /*
  * A list of @n blocks of @order at 2n, 2(n - 1), ... 2 blocks, cut 100 B
  * into the first and 50 B short of the end: chunks of equal blocks, and
- * both ends cut inside a page.
+ * both ends cut inside a frame.
  */
 static void append_descending(struct kunit *test, struct phyr_list *list,
 			      unsigned int order, unsigned long n)
@@ -416,11 +501,10 @@ static void append_descending(struct kunit *test, struct phyr_list *list,
 	unsigned long i;
 	int ret;
 
-	phyr_list_init(list);
 	phyr_append_begin(&app, list, GFP_KERNEL);
 	ret = phyr_append_range(&app, 2 * n * blk + 100, blk - 100);
 	for (i = 1; i < n - 1 && !ret; i++)
-		ret = phyr_append_blocks(&app, (2 * (n - i)) << order, order, 1);
+		ret = phyr_append_range(&app, 2 * (n - i) * blk, blk);
 	if (!ret)
 		ret = phyr_append_range(&app, 2 * blk, blk - 50);
 	phyr_append_end(&app);
@@ -446,27 +530,26 @@ static const unsigned int iter_orders[] = { 0, 9 };
  * phyr_iter_fill() hands out what phyr_iter_next() does, in batches of any
  * size: through chunks of equal blocks (copied without decoding them), over
  * each chunk's last entry and into the next chunk, with both ends of the
- * list cut inside a page.
+ * list cut inside a frame.
  */
 static void phyr_test_iter_fill(struct kunit *test)
 {
 	static const unsigned int batches[] = { 1, 2, 7, 32, 200 };
-	const unsigned long n = 3 * (PHYR_CHUNK_WORDS / 2) + 7;
+	const unsigned long n = 3 * PER_CHUNK + 7;
+	struct phyr *r = kunit_kmalloc(test, 200 * sizeof(*r), GFP_KERNEL);
 	unsigned int o, b, got, j;
-	struct phyr *r;
 
-	r = kmalloc_array(200, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	for (o = 0; o < ARRAY_SIZE(iter_orders); o++) {
-		struct phyr_list list;
+		struct phyr_list *list = new_list(test);
 		unsigned long i;
 
-		append_descending(test, &list, iter_orders[o], n);
+		append_descending(test, list, iter_orders[o], n);
 		for (b = 0; b < ARRAY_SIZE(batches); b++) {
 			PHYR_ITER(it);
 
 			i = 0;
-			phyr_iter_start(&it, &list);
+			phyr_iter_start(&it, list);
 			while ((got = phyr_iter_fill(&it, r, batches[b]))) {
 				KUNIT_EXPECT_LE(test, got, batches[b]);
 				for (j = 0; j < got; j++, i++)
@@ -475,9 +558,7 @@ static void phyr_test_iter_fill(struct kunit *test)
 			}
 			KUNIT_EXPECT_EQ(test, i, n);
 		}
-		phyr_list_destroy(&list);
 	}
-	kfree(r);
 }
 
 /*
@@ -488,22 +569,22 @@ static void phyr_test_iter_fill(struct kunit *test)
 static void phyr_test_iter_blocks(struct kunit *test)
 {
 	static const unsigned int maxes[] = { 1, 3, 512 };
-	const unsigned long n = 3 * (PHYR_CHUNK_WORDS / 2) + 7;
+	const unsigned long n = 3 * PER_CHUNK + 7;
 	unsigned int o, m, got, j;
 
 	for (o = 0; o < ARRAY_SIZE(iter_orders); o++) {
 		PHYR_ITER(it);
 		const unsigned int order = iter_orders[o];
+		struct phyr_list *list = new_list(test);
 		unsigned long i, from_blocks;
 		struct phyr_blocks bl;
-		struct phyr_list list;
 		struct phyr r;
 
-		append_descending(test, &list, order, n);
+		append_descending(test, list, order, n);
 		for (m = 0; m < ARRAY_SIZE(maxes); m++) {
 			i = 0;
 			from_blocks = 0;
-			phyr_iter_start(&it, &list);
+			phyr_iter_start(&it, list);
 			/* The first entry is cut 100 B in */
 			KUNIT_EXPECT_EQ(test, phyr_iter_blocks(&it, &bl, 1), 0);
 			for (;;) {
@@ -515,7 +596,7 @@ static void phyr_test_iter_blocks(struct kunit *test)
 					continue;
 				}
 				KUNIT_EXPECT_LE(test, got, maxes[m]);
-				KUNIT_EXPECT_EQ(test, bl.order, order);
+				KUNIT_EXPECT_EQ(test, bl.shift, PHYR_PFN_SHIFT + order);
 				KUNIT_EXPECT_EQ(test, phyr_blocks_len(&bl),
 						PFN_4K << order);
 				/* Neither end of the list */
@@ -535,11 +616,11 @@ static void phyr_test_iter_blocks(struct kunit *test)
 		}
 
 		/* Inside an entry nothing; at its start, from there on */
-		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list,
 						     3 * (PFN_4K << order) + 1,
 						     NULL), 0);
 		KUNIT_EXPECT_EQ(test, phyr_iter_blocks(&it, &bl, 8), 0);
-		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, &list,
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list,
 						     3 * (PFN_4K << order) - 100,
 						     NULL), 0);
 		KUNIT_ASSERT_EQ(test, phyr_iter_blocks(&it, &bl, 8), 8);
@@ -548,7 +629,6 @@ static void phyr_test_iter_blocks(struct kunit *test)
 		expect_descending(test, &r, order, n, 3);
 		KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it, &r));
 		expect_descending(test, &r, order, n, 11);
-		phyr_list_destroy(&list);
 	}
 }
 
@@ -559,78 +639,75 @@ static void phyr_test_bad_input(struct kunit *test)
 	struct phyr batch[] = {
 		{ 0x100000, 4096 }, { 0x101000, 0 }, { 0x200000, 8192 },
 	};
-	struct phyr_list list, before;
+	struct phyr_list *list = new_list(test), before;
 
-	phyr_list_init(&list);
-	KUNIT_ASSERT_EQ(test, append_fragmented(&list, 5), 0);
-	before = list;
-	phyr_append_begin(&app, &list, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, append_fragmented(list, 5), 0);
+	before = *list;
+	phyr_append_begin(&app, list, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, 0x1000, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, U64_MAX - 10, 20),
 			-EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, phyr_append_range(&app, U64_MAX - 4096, 4096),
-			-EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, 3, 1, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, phyr_append_blocks(&app, PHYR_PFN_MASK, 0, 2),
 			-EOVERFLOW);
 	/* A batch with one bad range appends none of its good ones */
 	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EINVAL);
 	batch[1].len = 4096;
 	batch[2].addr = U64_MAX - 10;
 	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
-	/* The same for a whole page, which takes the batch's fast path */
+	/* The same for a whole frame, which takes the batch's fast path */
 	batch[2].addr = U64_MAX - PHYR_PFN_SIZE + 1;
 	batch[2].len = PHYR_PFN_SIZE;
 	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
 	phyr_append_end(&app);
-	KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
-	phyr_list_destroy(&list);
+	KUNIT_EXPECT_MEMEQ(test, list, &before, sizeof(*list));
 }
 
-/* Abort undoes a whole series, across the inline/chunk transition. */
-static void phyr_test_abort(struct kunit *test)
+/*
+ * A series after a series: the last chunk, shrunk when the first ended,
+ * gets its page back when more chunks follow it; only a list's last chunk
+ * is ever smaller than a page, and footprints stay exact.
+ */
+static void phyr_test_two_series(struct kunit *test)
 {
-	static const unsigned long keep[] = {
-		0, 2, 100, PHYR_CHUNK_WORDS / 2,
-		PHYR_CHAIN_MAX * (PHYR_CHUNK_WORDS / 2),	/* index built */
-	};
-	unsigned int k;
+	PHYR_APPEND(app);
+	PHYR_ITER(it);
+	struct phyr_list *list = new_list(test);
+	const unsigned long n = PER_CHUNK + 3, m = 2 * PER_CHUNK;
+	unsigned long i;
+	phys_addr_t a;
 
-	for (k = 0; k < ARRAY_SIZE(keep); k++) {
-		PHYR_APPEND(app);
-		struct phyr_list list, before;
-		unsigned long i;
-
-		phyr_list_init(&list);
-		KUNIT_ASSERT_EQ(test, append_fragmented(&list, keep[k]), 0);
-		before = list;
-		phyr_append_begin(&app, &list, GFP_KERNEL);
-		KUNIT_ASSERT_EQ(test, phyr_append_preload(&app, 10, GFP_KERNEL), 0);
-		for (i = 0; i < 3 * PHYR_CHUNK_WORDS; i++)
-			KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (5 * i + 1) << 20,
-								4096 + i), 0);
-		phyr_append_abort(&app);
-		KUNIT_EXPECT_EQ(test, memcmp(&list, &before, sizeof(list)), 0);
-		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(&list), keep[k]);
-		phyr_list_destroy(&list);
-	}
+	KUNIT_ASSERT_EQ(test, append_fragmented(list, n), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), PHYR_CHUNK_SIZE + 64);
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < m; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (1ULL << 32) + 2 * i * PFN_4K,
+							PFN_4K), 0);
+	phyr_append_end(&app);
+	/* 509 + 509 + 509 + 4 entries: three pages and a shrunk last chunk */
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), 3 * PHYR_CHUNK_SIZE + 64);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n + m);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n + m - 1) * PFN_4K, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, (1ULL << 32) + 2 * (m - 1) * PFN_4K);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n - 1) * PFN_4K, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, 2 * PFN_4K);
 }
 
 static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_empty),
 	KUNIT_CASE(phyr_test_block_orders),
 	KUNIT_CASE(phyr_test_count_limits),
-	KUNIT_CASE(phyr_test_bytes_limits),
+	KUNIT_CASE_PARAM(phyr_test_bytes_limits, bytes_gen_params),
 	KUNIT_CASE(phyr_test_slicing),
 	KUNIT_CASE(phyr_test_merge),
 	KUNIT_CASE(phyr_test_inline_to_chunked),
-	KUNIT_CASE(phyr_test_huge_folio_lists),
-	KUNIT_CASE(phyr_test_chunk_boundaries),
+	KUNIT_CASE_PARAM(phyr_test_huge_folio_lists, folio_gen_params),
+	KUNIT_CASE_PARAM(phyr_test_chunk_boundaries, boundary_gen_params),
+	KUNIT_CASE(phyr_test_mixed_seek),
 	KUNIT_CASE(phyr_test_blocks),
 	KUNIT_CASE(phyr_test_iter_fill),
 	KUNIT_CASE(phyr_test_iter_blocks),
 	KUNIT_CASE(phyr_test_bad_input),
-	KUNIT_CASE(phyr_test_abort),
+	KUNIT_CASE(phyr_test_two_series),
 	{}
 };
 

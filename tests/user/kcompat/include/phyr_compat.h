@@ -47,6 +47,10 @@ typedef unsigned int gfp_t;
 #undef static_assert
 #define static_assert(expr, ...)	_Static_assert(expr, #expr)
 
+/* The unit tests build the code as a kernel with KUnit would. */
+#define CONFIG_KUNIT		1
+#define IS_ENABLED(option)	(option)
+
 #define __must_check		__attribute__((warn_unused_result))
 #define __maybe_unused		__attribute__((unused))
 #define EXPORT_SYMBOL_GPL(sym)	extern int phyr_compat_export_##sym
@@ -60,6 +64,7 @@ typedef unsigned int gfp_t;
 #define round_up(x, y)		ALIGN(x, y)
 #define container_of(ptr, type, member)	\
 	((type *)((char *)(ptr) - offsetof(type, member)))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
 
