@@ -7,6 +7,7 @@
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
+#include <kunit/visibility.h>
 #include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/errno.h>
@@ -583,7 +584,7 @@ int phyr_append_ranges(struct phyr_append *app, const struct phyr *ranges,
 	app->retired = NULL;
 	return ret;
 }
-EXPORT_SYMBOL_GPL(phyr_append_ranges);
+EXPORT_SYMBOL_IF_KUNIT(phyr_append_ranges);
 
 /**
  * phyr_append_range() - Append a physical byte range.

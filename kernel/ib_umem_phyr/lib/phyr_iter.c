@@ -180,7 +180,7 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 	it->at = u - it->list->offset;
 	return n;
 }
-EXPORT_SYMBOL_GPL(phyr_iter_fill);
+EXPORT_SYMBOL_IF_KUNIT(phyr_iter_fill);
 
 /**
  * phyr_iter_blocks() - The next equal blocks, where they are stored.
@@ -227,7 +227,7 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 	iter_load(it);
 	return k;
 }
-EXPORT_SYMBOL_GPL(phyr_iter_blocks);
+EXPORT_SYMBOL_IF_KUNIT(phyr_iter_blocks);
 
 /**
  * phyr_iter_entry() - The stored entry under the cursor.
@@ -366,7 +366,7 @@ unsigned long phyr_num_blocks(u64 length, u64 iova, u64 pgsz)
 		return 0;
 	return (ALIGN(iova + length, pgsz) - ALIGN_DOWN(iova, pgsz)) / pgsz;
 }
-EXPORT_SYMBOL_GPL(phyr_num_blocks);
+EXPORT_SYMBOL_IF_KUNIT(phyr_num_blocks);
 
 /**
  * phyr_block_iter_start() - Prepare to walk a list in blocks.
