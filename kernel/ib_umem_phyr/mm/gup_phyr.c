@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * get_user_phyr(): pin user memory into a phyr list.
+ * pin_user_pages_phyr(): pin user memory into a phyr list.
+ *
+ * Copyright (c) 2026 The phyr-umem authors
+ */
+#include <linux/mm.h>
+#include <linux/phyr_user.h>
+
+/**
+ * DOC: pinning
  *
  * The pages come from pin_user_pages_fast() a PMD's worth at a time (one
  * page of struct page pointers), so the page-table walk keeps its locality,
@@ -8,14 +16,7 @@
  * runs per phyr_append_ranges() call.  The list merges a run that continues
  * the previous one, so a THP or hugetlb folio ends up as one entry wherever
  * the batches cut it.
- *
- * Copyright (c) 2026 The phyr-umem authors
  */
-#include <linux/capability.h>
-#include <linux/mm.h>
-#include <linux/phyr_user.h>
-#include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
 
 /* Pages per call into GUP: one page of pointers, 2 MiB with 4 KiB pages. */
 #define GUP_PHYR_BATCH	(PAGE_SIZE / sizeof(struct page *))
@@ -131,30 +132,30 @@ static void unpin_list(const struct phyr_list *list, bool dirty)
 }
 
 /**
- * get_user_phyr() - Pin user memory for a long time into a phyr list.
- * @up: receives the list and what unpin_user_phyr() needs.
+ * pin_user_pages_phyr() - Pin user memory into a phyr list.
  * @start: user virtual address of the first byte, in current->mm.
  * @len: number of bytes, at least 1.
- * @gup_flags: 0 or FOLL_WRITE; FOLL_LONGTERM is implied.
+ * @gup_flags: FOLL_WRITE and FOLL_LONGTERM, as for pin_user_pages_fast();
+ *	no other flag.
+ * @list: an initialised, empty list; receives the pinned bytes.
  *
- * Pins every page of [@start, @start + @len) and describes exactly those
- * bytes in @up->list, merging physically contiguous pages, so that each THP
- * or hugetlb folio wholly inside the range takes one entry.  The pages are
- * charged to RLIMIT_MEMLOCK through mm->pinned_vm as ib_umem_get() charges
- * them, unless the caller has CAP_IPC_LOCK.
+ * Pins every page of [@start, @start + @len) with FOLL_PIN, as
+ * pin_user_pages_fast() does, and describes exactly those bytes in @list,
+ * merging physically contiguous pages, so that each THP or hugetlb folio
+ * wholly inside the range takes one entry.  Nothing is charged: limits on
+ * pinned memory (RLIMIT_MEMLOCK, mm->pinned_vm) are the caller's, as with
+ * the other pin_user_pages*() calls.
  *
  * Context: Process context; sleeps.
  * Return: 0 with the memory pinned; -EINVAL for a zero @len, a range that
- * wraps or flags other than FOLL_WRITE; -EPERM if the caller may not lock
- * memory; -ENOMEM over RLIMIT_MEMLOCK or out of memory; -EFAULT (or another
- * GUP error) if a page cannot be pinned.  On error nothing is pinned or
- * charged and @up is empty.
+ * wraps, a non-empty @list or other flags; -ENOMEM; -EFAULT or another
+ * error of pin_user_pages_fast() if a page cannot be pinned.  On error
+ * nothing is pinned and @list is empty.
  */
-int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
-		  unsigned int gup_flags)
+int pin_user_pages_phyr(unsigned long start, u64 len, unsigned int gup_flags,
+			struct phyr_list *list)
 {
 	PHYR_APPEND(app);
-	struct mm_struct *mm = current->mm;
 	unsigned long npages, left, va;
 	struct page **pages;
 	struct phyr *runs;
@@ -162,26 +163,12 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 	u64 end;
 	int ret;
 
-	phyr_list_init(&up->list);
-	up->mm = NULL;
-	up->writable = gup_flags & FOLL_WRITE;
-
-	if (gup_flags & ~FOLL_WRITE)
+	if (gup_flags & ~(FOLL_WRITE | FOLL_LONGTERM) || !phyr_list_empty(list))
 		return -EINVAL;
 	if (!len || check_add_overflow((u64)start, len, &end) ||
 	    end > (u64)ULONG_MAX || PAGE_ALIGN(end) < end)
 		return -EINVAL;
-	if (!can_do_mlock())
-		return -EPERM;
-
 	npages = (PAGE_ALIGN(end) - (start & PAGE_MASK)) >> PAGE_SHIFT;
-	if (npages > UINT_MAX)
-		return -EINVAL;
-	if (atomic64_add_return(npages, &mm->pinned_vm) >
-	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT && !capable(CAP_IPC_LOCK)) {
-		ret = -ENOMEM;
-		goto uncharge;
-	}
 
 	pages = (struct page **)__get_free_page(GFP_KERNEL);
 	runs = (struct phyr *)__get_free_page(GFP_KERNEL);
@@ -190,12 +177,12 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 		goto free;
 	}
 
-	phyr_append_begin(&app, &up->list, GFP_KERNEL);
+	phyr_append_begin(&app, list, GFP_KERNEL);
 	va = start & PAGE_MASK;
 	for (left = npages; left; left -= pinned, va += pinned * PAGE_SIZE) {
 		cond_resched();
 		pinned = pin_user_pages_fast(va, min(left, GUP_PHYR_BATCH),
-					     gup_flags | FOLL_LONGTERM, pages);
+					     gup_flags, pages);
 		if (pinned <= 0) {
 			ret = pinned ? pinned : -EFAULT;
 			goto unpin;
@@ -205,49 +192,33 @@ int get_user_phyr(struct user_phyr *up, unsigned long start, u64 len,
 			goto unpin;
 	}
 	phyr_append_end(&app);
-	free_page((unsigned long)runs);
-	free_page((unsigned long)pages);
-
-	mmgrab(mm);
-	up->mm = mm;
-	WARN_ON_ONCE(user_phyr_nr_pages(up) != npages);
-	return 0;
+	ret = 0;
+	goto free;
 
 unpin:
 	phyr_append_end(&app);
-	unpin_list(&up->list, false);
-	phyr_list_destroy(&up->list);
+	unpin_list(list, false);
+	phyr_list_destroy(list);
 free:
 	free_page((unsigned long)runs);
 	free_page((unsigned long)pages);
-uncharge:
-	atomic64_sub(npages, &mm->pinned_vm);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(get_user_phyr);
+EXPORT_SYMBOL_GPL(pin_user_pages_phyr);
 
 /**
- * unpin_user_phyr() - Unpin memory pinned by get_user_phyr().
- * @up: what get_user_phyr() filled in.
- * @dirty: mark the pages dirty; honoured only if they were pinned with
- *	FOLL_WRITE.
+ * unpin_user_pages_phyr() - Unpin memory pinned by pin_user_pages_phyr().
+ * @list: the list pin_user_pages_phyr() filled.
+ * @make_dirty: mark the pages dirty first, as unpin_user_pages_dirty_lock()
+ *	does; only for pages pinned with FOLL_WRITE.
  *
- * Unpins by physically contiguous ranges (a folio at a time), frees the
- * list, returns the pages' charge to the pinning mm and drops it.  Safe to
- * call on an @up that get_user_phyr() failed to fill, and twice.
+ * Unpins by physically contiguous ranges, a folio at a time.  The list
+ * itself stays as it is: the caller destroys it.
  *
  * Context: Process context; sleeps.
  */
-void unpin_user_phyr(struct user_phyr *up, bool dirty)
+void unpin_user_pages_phyr(const struct phyr_list *list, bool make_dirty)
 {
-	unsigned long npages = user_phyr_nr_pages(up);
-
-	unpin_list(&up->list, dirty && up->writable);
-	phyr_list_destroy(&up->list);
-	if (up->mm) {
-		atomic64_sub(npages, &up->mm->pinned_vm);
-		mmdrop(up->mm);
-		up->mm = NULL;
-	}
+	unpin_list(list, make_dirty);
 }
-EXPORT_SYMBOL_GPL(unpin_user_phyr);
+EXPORT_SYMBOL_GPL(unpin_user_pages_phyr);
