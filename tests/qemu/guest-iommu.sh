@@ -20,6 +20,6 @@ tap=/tmp/results/iommu.tap
 ) > "$tap"
 status=$?
 cat "$tap"
-# get_user_phyr() and dma_map_phyr() under this regime: phyr_dma.tap
+# pin_user_pages_phyr() and dma_map_phyr() under this regime: phyr_dma.tap
 "$here/guest-phyr-dma.sh" || status=1
 exit "$status"

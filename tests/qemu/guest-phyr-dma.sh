@@ -1,5 +1,5 @@
 #!/bin/bash
-# Inside the guest, on kernels with the phyr test driver: get_user_phyr()
+# Inside the guest, on kernels with the phyr test driver: pin_user_pages_phyr()
 # and dma_map_phyr() under the DMA regime this guest was booted with, plus
 # the fault-injection sweep where the kernel has fail-nth (debug kernel).
 # TAP in /tmp/results/phyr_dma.tap; exits non-zero if a test failed.

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * Test driver for get_user_phyr() and dma_map_phyr().
+ * Test driver for pin_user_pages_phyr() and dma_map_phyr().
  *
  * /dev/test_phyr_dma pins the caller's memory into a phyr list (one pin per
- * open file), maps it for QEMU's "edu" PCI device when one is present, and
- * reports the lists and what it checked.  With PHYR_TEST_MAP_EDU the edu
- * device's DMA engine moves real data through the DMA list: it reads one
+ * open file; nothing is charged to RLIMIT_MEMLOCK: pinning does no
+ * accounting, its users do), maps it for QEMU's "edu" PCI device when one
+ * is present, and reports the lists and what it checked.  With
+ * PHYR_TEST_MAP_EDU the edu device's DMA engine moves real data through the DMA list: it reads one
  * page back and writes a pattern into sample pages, which the caller checks
  * after unmapping.  Closing the file unmaps and unpins whatever is left.
  *
@@ -58,9 +59,12 @@ static struct {
 
 struct test_file {
 	struct mutex lock;	/* serialises the ioctls of one file */
-	struct user_phyr up;
+	struct phyr_list cpu;
 	bool pinned;
-	struct phyr_list *dma;
+	bool writable;
+	bool split;		/* mapped is the second half of each page */
+	struct phyr_list halves;
+	struct phyr_dma_list dma;
 	struct device *dev;	/* holds a reference while mapped */
 };
 
@@ -88,13 +92,14 @@ static int edu_copy(u64 src, u64 dst, u32 cnt, bool to_ram)
 }
 
 /* DMA address of byte @off of the mapping, and the CPU page behind it. */
-static void locate(const struct phyr_list *cpu, const struct phyr_list *dma,
-		   u64 off, phys_addr_t *c, phys_addr_t *d)
+static void locate(const struct phyr_list *cpu, const struct phyr_dma_list *dma,
+		   u64 off, phys_addr_t *c, dma_addr_t *d)
 {
+	PHYR_DMA_ITER(dit);
 	PHYR_ITER(it);
 
 	WARN_ON(phyr_iter_seek(&it, cpu, off, c));
-	WARN_ON(phyr_iter_seek(&it, dma, off, d));
+	WARN_ON(phyr_dma_iter_seek(&dit, dma, off, d));
 }
 
 /*
@@ -103,11 +108,12 @@ static void locate(const struct phyr_list *cpu, const struct phyr_list *dma,
  */
 static int edu_read_back(struct test_file *tf, u64 off, u32 *ok)
 {
-	phys_addr_t c, d;
+	phys_addr_t c;
+	dma_addr_t d;
 	void *page;
 	int ret;
 
-	locate(&tf->up.list, tf->dma, off, &c, &d);
+	locate(&tf->cpu, &tf->dma, off, &c, &d);
 	ret = edu_copy(d, EDU_BUF, EDU_XFER_MAX, false);
 	if (!ret)
 		ret = edu_copy(EDU_BUF, edu.buf_dma, EDU_XFER_MAX, true);
@@ -127,9 +133,10 @@ static u64 sample_page(unsigned int k, unsigned int n, u64 npages)
 
 static int edu_write_samples(struct test_file *tf, u32 seed, u32 *samples)
 {
-	u64 npages = phyr_list_length(&tf->up.list) >> PAGE_SHIFT;
+	u64 npages = phyr_list_length(&tf->cpu) >> PAGE_SHIFT;
 	unsigned int k, n = min_t(u64, npages, PHYR_TEST_EDU_SAMPLES);
-	phys_addr_t c, d;
+	phys_addr_t c;
+	dma_addr_t d;
 	unsigned int j;
 	u8 *buf = edu.buf;
 	int ret;
@@ -138,7 +145,7 @@ static int edu_write_samples(struct test_file *tf, u32 seed, u32 *samples)
 		buf[j] = pattern(seed, j);
 	ret = edu_copy(edu.buf_dma, EDU_BUF, EDU_XFER_MAX, false);
 	for (k = 0; !ret && k < n; k++) {
-		locate(&tf->up.list, tf->dma,
+		locate(&tf->cpu, &tf->dma,
 		       sample_page(k, n, npages) << PAGE_SHIFT, &c, &d);
 		ret = edu_copy(EDU_BUF + 8 * (k + 1), d, PHYR_TEST_EDU_LEN,
 			       true);
@@ -152,10 +159,11 @@ static int edu_write_samples(struct test_file *tf, u32 seed, u32 *samples)
 static void check_pages(struct test_file *tf, struct phyr_test_map *m)
 {
 	PHYR_ITER(ci);
-	PHYR_ITER(di);
+	PHYR_DMA_ITER(di);
 	struct iommu_domain *dom = iommu_get_domain_for_dev(tf->dev);
-	const struct phyr_list *cpu = &tf->up.list;
-	phys_addr_t c = 0, d = 0;
+	const struct phyr_list *cpu = tf->dma.cpu;
+	phys_addr_t c = 0;
+	dma_addr_t d = 0;
 	u64 off, step = 0;
 
 	m->domain = !dom ? PHYR_TEST_DOMAIN_NONE :
@@ -164,10 +172,10 @@ static void check_pages(struct test_file *tf, struct phyr_test_map *m)
 	for (off = 0; off < phyr_list_length(cpu); off += step) {
 		if (off) {
 			phyr_iter_advance(&ci, step, &c);
-			phyr_iter_advance(&di, step, &d);
+			phyr_dma_iter_advance(&di, step, &d);
 		} else {
 			phyr_iter_seek(&ci, cpu, 0, &c);
-			phyr_iter_seek(&di, tf->dma, 0, &d);
+			phyr_dma_iter_seek(&di, &tf->dma, 0, &d);
 		}
 		m->pages++;
 		if (m->domain == PHYR_TEST_DOMAIN_TRANSLATED) {
@@ -198,18 +206,19 @@ static long test_pin(struct test_file *tf, struct phyr_test_pin __user *arg)
 		return -EINVAL;
 	if (tf->pinned)
 		return -EBUSY;
-	ret = get_user_phyr(&tf->up, p.addr, p.len,
-			    p.flags & PHYR_TEST_PIN_WRITE ? FOLL_WRITE : 0);
+	tf->writable = p.flags & PHYR_TEST_PIN_WRITE;
+	ret = pin_user_pages_phyr(p.addr, p.len, FOLL_LONGTERM |
+				  (tf->writable ? FOLL_WRITE : 0), &tf->cpu);
 	if (ret)
 		return ret;
 	tf->pinned = true;
 
-	p.nr_entries = phyr_list_nr_entries(&tf->up.list);
-	p.footprint = phyr_list_footprint(&tf->up.list);
-	p.head = sizeof(tf->up);
-	p.length = phyr_list_length(&tf->up.list);
+	p.nr_entries = phyr_list_nr_entries(&tf->cpu);
+	p.footprint = phyr_list_footprint(&tf->cpu);
+	p.head = sizeof(tf->cpu);
+	p.length = phyr_list_length(&tf->cpu);
 	out = u64_to_user_ptr(p.ranges);
-	phyr_for_each(&tf->up.list, &it, &r) {
+	phyr_for_each(&tf->cpu, &it, &r) {
 		if (!out || n == p.max_ranges)
 			break;
 		if (put_user(r.addr, out + 2 * n) ||
@@ -222,39 +231,80 @@ static long test_pin(struct test_file *tf, struct phyr_test_pin __user *arg)
 
 static void test_unmap(struct test_file *tf)
 {
-	if (!tf->dma)
+	if (!tf->dev)
 		return;
-	dma_unmap_phyr(tf->dev, &tf->up.list, tf->dma, DMA_BIDIRECTIONAL, 0);
-	tf->dma = NULL;
+	dma_unmap_phyr(tf->dev, &tf->dma, DMA_BIDIRECTIONAL, 0);
 	put_device(tf->dev);
 	tf->dev = NULL;
+	if (tf->split)
+		phyr_list_destroy(&tf->halves);
+	tf->split = false;
+}
+
+/*
+ * A CPU list of the second half of every page of the pinned one: its
+ * interior ranges start inside IOMMU granules, so no IOVA range can hold
+ * it and a translating IOMMU maps it segment by segment.
+ */
+static int split_pages(struct test_file *tf)
+{
+	PHYR_APPEND(app);
+	PHYR_ITER(it);
+	struct phyr r;
+	u64 at;
+	int ret = 0;
+
+	phyr_list_init(&tf->halves);
+	phyr_append_begin(&app, &tf->halves, GFP_KERNEL);
+	phyr_for_each(&tf->cpu, &it, &r) {
+		for (at = r.addr; !ret && at < r.addr + r.len; at += PAGE_SIZE)
+			ret = phyr_append_range(&app, at + PAGE_SIZE / 2,
+						PAGE_SIZE / 2);
+		if (ret)
+			break;
+	}
+	phyr_append_end(&app);
+	if (ret)
+		phyr_list_destroy(&tf->halves);
+	return ret;
 }
 
 static void test_unpin(struct test_file *tf, bool dirty)
 {
 	test_unmap(tf);
-	if (tf->pinned)
-		unpin_user_phyr(&tf->up, dirty);
+	if (tf->pinned) {
+		unpin_user_pages_phyr(&tf->cpu, dirty && tf->writable);
+		phyr_list_destroy(&tf->cpu);
+	}
 	tf->pinned = false;
 }
 
 static long test_map(struct test_file *tf, struct phyr_test_map __user *arg)
 {
-	struct phyr_list *dma;
+	const u32 known = PHYR_TEST_MAP_EDU | PHYR_TEST_MAP_SEG_BOUNDARY |
+			  PHYR_TEST_MAP_SPLIT;
+	const struct phyr_list *cpu = &tf->cpu;
 	struct phyr_test_map m;
+	unsigned long boundary;
+	phys_addr_t first;
+	struct device *dev;
 	long ret = 0;
 
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
-	if (m.flags & ~PHYR_TEST_MAP_EDU)
+	if (m.flags & ~known ||
+	    (m.flags & PHYR_TEST_MAP_EDU && m.flags & PHYR_TEST_MAP_SPLIT))
+		return -EINVAL;
+	if (m.flags & PHYR_TEST_MAP_SEG_BOUNDARY &&
+	    (m.seg_boundary > ULONG_MAX || !is_power_of_2(m.seg_boundary + 1)))
 		return -EINVAL;
 	if (!tf->pinned)
 		return -ENOENT;
-	if (tf->dma)
+	if (tf->dev)
 		return -EBUSY;
-	if (m.flags & PHYR_TEST_MAP_EDU &&
-	    (phyr_list_first_addr(&tf->up.list) & ~PAGE_MASK ||
-	     phyr_list_length(&tf->up.list) & ~PAGE_MASK))
+	phyr_list_first_addr(&tf->cpu, &first);
+	if (m.flags & (PHYR_TEST_MAP_EDU | PHYR_TEST_MAP_SPLIT) &&
+	    (first & ~PAGE_MASK || phyr_list_length(&tf->cpu) & ~PAGE_MASK))
 		return -EINVAL;
 
 	mutex_lock(&edu.lock);
@@ -262,21 +312,33 @@ static long test_map(struct test_file *tf, struct phyr_test_map __user *arg)
 		ret = -ENODEV;
 		goto unlock;
 	}
+	dev = &edu.pdev->dev;
+	if (m.flags & PHYR_TEST_MAP_SPLIT) {
+		ret = split_pages(tf);
+		if (ret)
+			goto unlock;
+		cpu = &tf->halves;
+	}
+	/* The ranges of a DMA list are not segments: no boundary cuts them */
+	boundary = dma_get_seg_boundary(dev);
+	if (m.flags & PHYR_TEST_MAP_SEG_BOUNDARY)
+		dma_set_seg_boundary(dev, m.seg_boundary);
 	m.map_ns = ktime_get_ns();
-	dma = dma_map_phyr(&edu.pdev->dev, &tf->up.list, DMA_BIDIRECTIONAL, 0);
+	ret = dma_map_phyr(dev, cpu, &tf->dma, DMA_BIDIRECTIONAL, 0);
 	m.map_ns = ktime_get_ns() - m.map_ns;
-	if (IS_ERR(dma)) {
-		ret = PTR_ERR(dma);
+	dma_set_seg_boundary(dev, boundary);
+	if (ret) {
+		if (cpu == &tf->halves)
+			phyr_list_destroy(&tf->halves);
 		goto unlock;
 	}
-	tf->dma = dma;
-	tf->dev = get_device(&edu.pdev->dev);
+	tf->split = cpu == &tf->halves;
+	tf->dev = get_device(dev);
 
-	m.kind = dma_phyr_kind(tf->dev, &tf->up.list, dma);
-	m.nr_entries = phyr_list_nr_entries(dma);
-	m.footprint = dma == &tf->up.list ? 0 :
-		      sizeof(*dma) + phyr_list_footprint(dma);
-	m.length = phyr_list_length(dma);
+	m.kind = phyr_dma_kind(&tf->dma);
+	m.nr_entries = phyr_dma_nr_entries(&tf->dma);
+	m.footprint = phyr_dma_footprint(&tf->dma);
+	m.length = phyr_dma_length(&tf->dma);
 	m.pages = 0;
 	m.mismatches = 0;
 	m.bounced = 0;
@@ -284,7 +346,7 @@ static long test_map(struct test_file *tf, struct phyr_test_map __user *arg)
 	m.read_ok = 0;
 	check_pages(tf, &m);
 	if (m.flags & PHYR_TEST_MAP_EDU) {
-		u64 mid = (phyr_list_length(dma) >> PAGE_SHIFT) / 2;
+		u64 mid = (m.length >> PAGE_SHIFT) / 2;
 
 		ret = edu_read_back(tf, mid << PAGE_SHIFT, &m.read_ok);
 		if (!ret)
@@ -319,7 +381,7 @@ static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = test_map(tf, (void __user *)arg);
 		break;
 	case PHYR_TEST_IOC_UNMAP:
-		ret = tf->dma ? 0 : -ENOENT;
+		ret = tf->dev ? 0 : -ENOENT;
 		test_unmap(tf);
 		break;
 	default:
@@ -336,6 +398,7 @@ static int test_open(struct inode *inode, struct file *file)
 	if (!tf)
 		return -ENOMEM;
 	mutex_init(&tf->lock);
+	phyr_list_init(&tf->cpu);
 	file->private_data = tf;
 	return 0;
 }
@@ -377,9 +440,6 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
-	/* One IOVA range per mapping: no segment limits of its own. */
-	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
-	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
 	pci_set_master(pdev);
 
 	mutex_lock(&edu.lock);
@@ -439,5 +499,5 @@ static void __exit test_phyr_dma_exit(void)
 
 module_init(test_phyr_dma_init);
 module_exit(test_phyr_dma_exit);
-MODULE_DESCRIPTION("Test driver for get_user_phyr() and dma_map_phyr()");
+MODULE_DESCRIPTION("Test driver for pin_user_pages_phyr() and dma_map_phyr()");
 MODULE_LICENSE("Dual BSD/GPL");

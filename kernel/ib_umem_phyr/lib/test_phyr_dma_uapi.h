@@ -15,7 +15,7 @@
 #define PHYR_TEST_PIN_WRITE	0x1U
 
 /**
- * struct phyr_test_pin - get_user_phyr() on the caller's memory.
+ * struct phyr_test_pin - pin_user_pages_phyr() on the caller's memory.
  * @addr: in: first byte.
  * @len: in: bytes.
  * @flags: in: %PHYR_TEST_PIN_WRITE or 0.
@@ -24,7 +24,7 @@
  *	__u64 that receive the CPU list's entries; 0 for none.
  * @nr_entries: out: entries in the CPU list.
  * @footprint: out: bytes the list allocated beyond its head.
- * @head: out: sizeof(struct user_phyr), the head a user keeps.
+ * @head: out: sizeof(struct phyr_list), the head a user keeps.
  * @length: out: bytes the list describes.
  */
 struct phyr_test_pin {
@@ -40,7 +40,14 @@ struct phyr_test_pin {
 };
 
 /* phyr_test_map.flags: have the edu device move data through the map. */
-#define PHYR_TEST_MAP_EDU	0x1U
+#define PHYR_TEST_MAP_EDU		0x1U
+/* phyr_test_map.flags: map with the device's segment boundary seg_boundary. */
+#define PHYR_TEST_MAP_SEG_BOUNDARY	0x2U
+/*
+ * phyr_test_map.flags: map the second half of every pinned page instead of
+ * the pinned list (the pinned list must be whole pages; not with EDU).
+ */
+#define PHYR_TEST_MAP_SPLIT		0x4U
 
 /* phyr_test_map.domain: what the device's IOMMU domain is. */
 #define PHYR_TEST_DOMAIN_NONE		0
@@ -54,21 +61,25 @@ struct phyr_test_pin {
 /**
  * struct phyr_test_map - dma_map_phyr() of the pinned list for the edu
  *	device, checks, and optionally real DMA.
- * @flags: in: %PHYR_TEST_MAP_EDU or 0.
+ * @flags: in: %PHYR_TEST_MAP_EDU, %PHYR_TEST_MAP_SEG_BOUNDARY,
+ *	%PHYR_TEST_MAP_SPLIT, or 0.
  * @seed: in: the pattern the device writes (see test_phyr_dma.c).
- * @kind: out: enum phyr_dma_kind.
+ * @kind: out: enum phyr_dma_kind: 1 alias, 2 IOVA, 3 segments.
  * @domain: out: PHYR_TEST_DOMAIN_*.
  * @nr_entries: out: entries in the DMA list.
  * @footprint: out: bytes the DMA list allocated, head included; 0 when it
  *	is the CPU list.
  * @length: out: bytes the DMA list describes.
- * @pages: out: pages checked: through iommu_iova_to_phys() under a
- *	translating domain, against the CPU list otherwise.
+ * @pages: out: pages checked (half pages with %PHYR_TEST_MAP_SPLIT):
+ *	through iommu_iova_to_phys() under a translating domain, against
+ *	the CPU list otherwise.
  * @mismatches: out: pages whose DMA address did not lead to the CPU page.
  * @bounced: out: pages whose DMA address is in the swiotlb pool.
  * @samples: out: pages the device wrote.
  * @read_ok: out: 1 if the device read a page back byte for byte.
  * @map_ns: out: nanoseconds dma_map_phyr() took.
+ * @seg_boundary: in, with %PHYR_TEST_MAP_SEG_BOUNDARY: the segment boundary
+ *	mask the device has while it is mapped (a power of two minus 1).
  */
 struct phyr_test_map {
 	__u32 flags;
@@ -84,6 +95,7 @@ struct phyr_test_map {
 	__u32 samples;
 	__u32 read_ok;
 	__u64 map_ns;
+	__u64 seg_boundary;
 };
 
 #define PHYR_TEST_IOC_PIN	_IOWR('p', 0x70, struct phyr_test_pin)
