@@ -2,7 +2,10 @@
 # Standard RDMA setup inside the test guest: a veth pair, Soft-RoCE devices
 # rxe0 on veth0 and rxe1 on veth1, and a wait until both have their IPv6
 # link-local GID (index 0).  No IP addresses are configured: RoCEv2 between
-# the two link-local GIDs stays inside the guest.
+# the two link-local GIDs stays inside the guest.  And Soft-iWARP siw0 on
+# veth2 (a second pair), address 10.0.9.1: TCP underneath, both ends of a
+# connection at that address through rdma_cm, which finds siw0 by it (on
+# lo, rdma_cm would bind 127.0.0.1 to whichever device comes first).
 set -e
 ip link set lo up
 # Skip duplicate address detection so the link-local GIDs appear at once.
@@ -12,6 +15,11 @@ ip link set veth0 up
 ip link set veth1 up
 rdma link add rxe0 type rxe netdev veth0
 rdma link add rxe1 type rxe netdev veth1
+ip link add veth2 type veth peer name veth3
+ip addr add 10.0.9.1/24 dev veth2
+ip link set veth2 up
+ip link set veth3 up
+rdma link add siw0 type siw netdev veth2
 
 zero_gid=0000:0000:0000:0000:0000:0000:0000:0000
 for dev in rxe0 rxe1; do
@@ -26,4 +34,4 @@ for dev in rxe0 rxe1; do
 		sleep 0.1
 	done
 done
-echo "phyr-guest: rxe0 and rxe1 ready on veth0/veth1"
+echo "phyr-guest: rxe0 and rxe1 ready on veth0/veth1, siw0 on veth2 (10.0.9.1)"

@@ -1,10 +1,10 @@
 #!/bin/bash
-# Inside the guest, on kernels with ib_umem_phyr: data integrity of rxe user
-# MRs across whole MRs of every layout (mr_rdma -l: random RDMA WRITE/READ
-# pairs and atomics, guard bytes checked).  With "big", also one MR of
-# 1.5 GiB, which stock rxe cannot register (its page_info array is one
-# kcalloc above the 4 MiB limit); the guest needs about 3 GiB for it.
-# TAP in /tmp/results/integrity.tap.
+# Inside the guest: data integrity of user MRs across whole MRs of every
+# layout (mr_rdma -l: random RDMA WRITE/READ pairs and atomics, guard bytes
+# checked), on rxe (rxe0 -> rxe1) and on siw (siw0 through rdma_cm, no
+# atomics).  With "big", also one rxe MR of 1.5 GiB, which stock rxe cannot
+# register (its page_info array is one kcalloc above the 4 MiB limit); the
+# guest needs about 3 GiB for it.  TAP in /tmp/results/integrity.tap.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 tap=/tmp/results/integrity.tap
@@ -14,7 +14,9 @@ runs=("frag_4k 64M" "contig 64M" "thp 64M" "hugetlb_2m 64M")
 echo 32 > /proc/sys/vm/nr_hugepages
 for run in "${runs[@]}"; do
 	set -- $run
-	include_tap "" "$top/build/tests/mr_rdma" -l "$1" -s "$2" -n 300
+	include_tap "rxe: " "$top/build/tests/mr_rdma" -l "$1" -s "$2" -n 300
+	[ "$2" = 1536M ] ||
+		include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -l "$1" -s "$2" -n 300
 done > "$tap"
 echo 0 > /proc/sys/vm/nr_hugepages
 tap_end >> "$tap"

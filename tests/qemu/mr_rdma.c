@@ -11,13 +11,18 @@
  * random offsets across the whole MR; each checked with guard bytes around
  * it.  For MRs larger than a shadow copy could hold.
  *
- * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh) and prints
- * TAP, one line per check.  Exit status: 0 if every check passed, 1 if one
+ * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh), their
+ * QPs connected by their GIDs, or with -c ADDR between two QPs that rdma_cm
+ * connects over the device owning ADDR (siw0: -c 10.0.9.1), and
+ * prints TAP, one line per check.  A device without atomics (siw) skips the
+ * atomics, saying so.  Exit status: 0 if every check passed, 1 if one
  * failed, 2 on a setup error (no device, a verbs call failed).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <infiniband/verbs.h>
+#include <pthread.h>
+#include <rdma/rdma_cma.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +40,17 @@ struct end {
 	struct ibv_cq *cq;
 	struct ibv_qp *qp;
 	union ibv_gid gid;
+	struct rdma_cm_id *id;	/* -c: the connection's, which owns ctx */
 };
+
+/* Does the device do atomics?  siw does not (atomic_cap 0). */
+static int has_atomics;
+/*
+ * iWARP completes an RDMA WRITE at the requester once the data is sent, not
+ * once it is placed: a READ after it on the same QP is answered only after
+ * the WRITE landed, so the checks wait for one.
+ */
+static int iwarp;
 
 #define CHUNK 64	/* bytes moved by each RDMA operation */
 
@@ -78,17 +93,20 @@ static struct ibv_context *open_device(const char *name)
 	return ctx;
 }
 
-static int end_open(struct end *e, const char *name)
+/* PD, CQ and RC QP on @e->ctx; through rdma_cm when @e->id is set. */
+static int end_setup(struct end *e)
 {
 	struct ibv_qp_init_attr qpa = {
 		.qp_type = IBV_QPT_RC,
 		.cap = { .max_send_wr = 4, .max_recv_wr = 1,
 			 .max_send_sge = 1, .max_recv_sge = 1 },
 	};
+	struct ibv_device_attr attr;
 
-	e->ctx = open_device(name);
-	if (!e->ctx)
+	if (ibv_query_device(e->ctx, &attr))
 		return -1;
+	has_atomics = attr.atomic_cap != IBV_ATOMIC_NONE;
+	iwarp = e->ctx->device->transport_type == IBV_TRANSPORT_IWARP;
 	e->pd = ibv_alloc_pd(e->ctx);
 	if (!e->pd)
 		return -1;
@@ -97,22 +115,107 @@ static int end_open(struct end *e, const char *name)
 		return -1;
 	qpa.send_cq = e->cq;
 	qpa.recv_cq = e->cq;
+	if (e->id) {
+		if (rdma_create_qp(e->id, e->pd, &qpa))
+			return -1;
+		e->qp = e->id->qp;
+		return 0;
+	}
 	e->qp = ibv_create_qp(e->pd, &qpa);
 	if (!e->qp)
 		return -1;
 	return ibv_query_gid(e->ctx, 1, 0, &e->gid) ? -1 : 0;
 }
 
+static int end_open(struct end *e, const char *name)
+{
+	e->ctx = open_device(name);
+	return e->ctx ? end_setup(e) : -1;
+}
+
 static void end_close(struct end *e)
 {
-	if (e->qp)
+	if (e->id && e->qp)
+		rdma_destroy_qp(e->id);
+	else if (e->qp)
 		ibv_destroy_qp(e->qp);
 	if (e->cq)
 		ibv_destroy_cq(e->cq);
 	if (e->pd)
 		ibv_dealloc_pd(e->pd);
-	if (e->ctx)
+	if (e->id)
+		rdma_destroy_id(e->id);
+	else if (e->ctx)
 		ibv_close_device(e->ctx);
+}
+
+/* -c: the passive side, on its own thread, as rdma_cm's synchronous calls
+ * block until the other side answers. */
+struct cm_server {
+	struct rdma_cm_id *listen;
+	struct end *end;
+	int ret;
+};
+
+static const struct rdma_conn_param conn_param = {
+	.responder_resources = 1, .initiator_depth = 1,
+	.retry_count = 7, .rnr_retry_count = 7,
+};
+
+static void *cm_accept(void *arg)
+{
+	struct cm_server *s = arg;
+
+	s->ret = -1;
+	if (rdma_get_request(s->listen, &s->end->id))
+		return NULL;
+	s->end->ctx = s->end->id->verbs;
+	if (end_setup(s->end) || rdma_accept(s->end->id, (struct rdma_conn_param *)&conn_param))
+		return NULL;
+	s->ret = 0;
+	return NULL;
+}
+
+/* Connect @a (active) and @b (passive) through rdma_cm at @addr. */
+static int cm_connect(struct end *a, struct end *b, const char *addr)
+{
+	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP }, *res = NULL;
+	struct cm_server s = { .end = b };
+	char port[8];
+	pthread_t t;
+	int ret = -1;
+
+	hints.ai_flags = RAI_PASSIVE;
+	if (rdma_getaddrinfo(addr, "0", &hints, &res) ||
+	    rdma_create_ep(&s.listen, res, NULL, NULL) || rdma_listen(s.listen, 1))
+		goto out;
+	snprintf(port, sizeof(port), "%u", ntohs(rdma_get_src_port(s.listen)));
+	rdma_freeaddrinfo(res);
+	res = NULL;
+	if (pthread_create(&t, NULL, cm_accept, &s))
+		goto out;
+	hints.ai_flags = 0;
+	if (!rdma_getaddrinfo(addr, port, &hints, &res) &&
+	    !rdma_create_ep(&a->id, res, NULL, NULL)) {
+		a->ctx = a->id->verbs;
+		if (!end_setup(a))
+			ret = rdma_connect(a->id, (struct rdma_conn_param *)&conn_param);
+	}
+	/*
+	 * A connect that failed leaves the server waiting for a request that
+	 * never comes: return, and the program exits with a setup error.
+	 */
+	if (ret)
+		return -1;
+	pthread_join(t, NULL);
+	if (s.ret)
+		ret = -1;
+out:
+	if (res)
+		rdma_freeaddrinfo(res);
+	if (s.listen)
+		rdma_destroy_id(s.listen);
+	return ret;
 }
 
 /* Walk the QP of @e through INIT, RTR and RTS towards @peer. */
@@ -217,6 +320,13 @@ static int fetch_add(struct end *e, struct ibv_mr *lmr, uint64_t *laddr,
 	return post_wait(e, &wr);
 }
 
+/* After an RDMA WRITE at @raddr: wait until it is placed (see iwarp). */
+static int write_placed(struct end *e, struct ibv_mr *lmr, void *scratch,
+			struct ibv_mr *rmr, uint64_t raddr)
+{
+	return iwarp ? rdma_op(e, IBV_WR_RDMA_READ, lmr, scratch, rmr, raddr, 1) : 0;
+}
+
 static void fill(unsigned char *p, size_t len, unsigned int seed)
 {
 	for (size_t i = 0; i < len; i++)
@@ -267,7 +377,8 @@ static int test_mr(struct end *init, struct end *target, size_t size,
 		uint64_t raddr = (uintptr_t)tmr_base + at;
 
 		fill(lbuf, len, 100 + i);
-		if (rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len)) {
+		if (rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len) ||
+		    write_placed(init, lmr, lbuf + CHUNK, tmr, raddr)) {
 			setup_error("RDMA WRITE");
 			goto out;
 		}
@@ -363,7 +474,8 @@ static int test_random(struct end *init, struct end *target,
 		memcpy(want, tbuf + at - lo, lo);
 		memcpy(want + lo, lbuf, len);
 		memcpy(want + lo + len, tbuf + at + len, hi);
-		if (rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len)) {
+		if (rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len) ||
+		    write_placed(init, lmr, lbuf + RANDOM_MAX, tmr, raddr)) {
 			setup_error("RDMA WRITE");
 			goto out;
 		}
@@ -381,6 +493,8 @@ static int test_random(struct end *init, struct end *target,
 			fprintf(stderr, "mr_rdma: READ of %zu at %zu returned other bytes\n",
 				len, at);
 
+		if (!has_atomics)
+			continue;
 		memcpy(&word, tbuf + w, 8);
 		if (fetch_add(init, lmr, (uint64_t *)(lbuf + 2 * RANDOM_MAX), tmr,
 			      (uintptr_t)tbuf + w, (uint64_t)i + 1)) {
@@ -398,8 +512,12 @@ static int test_random(struct end *init, struct end *target,
 	}
 	tap(!bad_ops, "%zu random RDMA WRITEs and READs across a %zu-byte %s MR land exactly",
 	    (size_t)ops, size, layout);
-	tap(!bad_atomics, "%zu random atomic fetch-and-adds across a %zu-byte %s MR",
-	    (size_t)ops, size, layout);
+	if (has_atomics)
+		tap(!bad_atomics, "%zu random atomic fetch-and-adds across a %zu-byte %s MR",
+		    (size_t)ops, size, layout);
+	else
+		tap(1, "%zu random atomic fetch-and-adds across a %zu-byte %s MR # SKIP the device has no atomics (atomic_cap 0)",
+		    (size_t)ops, size, layout);
 	ret = 0;
 out:
 	if (lmr && ibv_dereg_mr(lmr))
@@ -416,13 +534,15 @@ out:
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: mr_rdma [-a DEV] [-b DEV] [-l LAYOUT -s SIZE [-n OPS]]\n"
+		"Usage: mr_rdma [-a DEV] [-b DEV | -c ADDR] [-l LAYOUT -s SIZE [-n OPS]]\n"
 		"RDMA WRITE and READ from DEV a into MRs registered on DEV b\n"
-		"(defaults rxe0 and rxe1), checked at the first, a middle and\n"
-		"the last byte of MRs of several sizes.  With -l and -s, one MR\n"
-		"of SIZE bytes (K, M, G suffixes) in LAYOUT (frag_4k, contig,\n"
-		"thp, hugetlb_2m, hugetlb_1g) taking OPS (default 200) random\n"
-		"WRITE/READ pairs and atomics.  Prints TAP.\n");
+		"(defaults rxe0 and rxe1), or between two QPs rdma_cm connects\n"
+		"at ADDR (-c 10.0.9.1: siw0), checked at the first, a\n"
+		"middle and the last byte of MRs of several sizes.  With -l and\n"
+		"-s, one MR of SIZE bytes (K, M, G suffixes) in LAYOUT (frag_4k,\n"
+		"contig, thp, hugetlb_2m, hugetlb_1g) taking OPS (default 200)\n"
+		"random WRITE/READ pairs and atomics (skipped on a device\n"
+		"without atomics).  Prints TAP.\n");
 }
 
 static size_t parse_size(const char *s)
@@ -449,15 +569,16 @@ int main(int argc, char **argv)
 		{ 4 << 20, 0 },			/* several huge-page sizes */
 		{ (16 << 20) + 4000, 1000 },
 	};
-	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL;
+	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL, *cm = NULL;
 	struct end a = { 0 }, b = { 0 };
 	int opt, status = 2, ops = 200;
 	size_t size = 0;
 
-	while ((opt = getopt(argc, argv, "a:b:l:s:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:h")) != -1) {
 		switch (opt) {
 		case 'a': a_name = optarg; break;
 		case 'b': b_name = optarg; break;
+		case 'c': cm = optarg; break;
 		case 'l': layout = optarg; break;
 		case 's': size = parse_size(optarg); break;
 		case 'n': ops = atoi(optarg); break;
@@ -471,11 +592,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (end_open(&a, a_name) || end_open(&b, b_name)) {
+	if (cm) {
+		if (cm_connect(&a, &b, cm)) {
+			setup_error("connecting through rdma_cm");
+			goto out;
+		}
+	} else if (end_open(&a, a_name) || end_open(&b, b_name)) {
 		setup_error("opening the devices");
 		goto out;
-	}
-	if (end_connect(&a, &b) || end_connect(&b, &a)) {
+	} else if (end_connect(&a, &b) || end_connect(&b, &a)) {
 		setup_error("connecting the QPs");
 		goto out;
 	}

@@ -3,10 +3,16 @@
 # the test guest and print the client's average bandwidth in Gb/s, to four
 # decimals: perftest's own Gb/s report has two, which at the 0.2-0.3 Gb/s of
 # a TCG guest is a 3-5 % step, so this reads its MB/s (2^20 bytes) instead.
-#   perftest-pair.sh write|read|send SIZE [ITERATIONS]
+#   perftest-pair.sh [--siw] write|read|send SIZE [ITERATIONS]
+# --siw: both ends on siw0 (Soft-iWARP, 10.0.9.1), connected by rdma_cm (-R).
 # Exit status is non-zero, with perftest's output on stderr, if either side
 # fails or the result line is missing.
 set -u
+server_dev=rxe1 client_dev=rxe0 cm=() addr=127.0.0.1
+if [ "${1:-}" = --siw ]; then
+	server_dev=siw0 client_dev=siw0 cm=(-R) addr=10.0.9.1
+	shift
+fi
 test=$1 size=$2 iters=${3:-500}
 case "$test" in
 write|read|send) ;;
@@ -19,16 +25,17 @@ trap 'rm -rf "$dir"' EXIT
 # One run of the pair; the client's output is left in $dir/client.
 run_pair() {
 	local port=$((18515 + RANDOM % 1000)) server
-	local common=(-x 0 -s "$size" -n "$iters" -p "$port" -F)
+	local common=(-s "$size" -n "$iters" -p "$port" -F "${cm[@]}")
 
-	timeout 120 "$bin" -d rxe1 "${common[@]}" > "$dir/server" 2>&1 &
+	[ ${#cm[@]} -gt 0 ] || common+=(-x 0)
+	timeout 120 "$bin" -d "$server_dev" "${common[@]}" > "$dir/server" 2>&1 &
 	server=$!
 	# Wait for the server's TCP listener (the out-of-band exchange).
 	for _ in $(seq 100); do
 		ss -ltn 2>/dev/null | grep -q ":$port " && break
 		sleep 0.1
 	done
-	timeout 120 "$bin" -d rxe0 "${common[@]}" 127.0.0.1 > "$dir/client" 2>&1
+	timeout 120 "$bin" -d "$client_dev" "${common[@]}" "$addr" > "$dir/client" 2>&1
 	client_rc=$?
 	wait "$server"
 	server_rc=$?

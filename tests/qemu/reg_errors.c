@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
- * reg_errors: the error paths of ibv_reg_mr on rxe.  Each bad registration
+ * reg_errors: the error paths of ibv_reg_mr on rxe (or -d DEV: siw0).  Each bad registration
  * must fail with the errno the stock kernel gives (the same table runs on
  * stock, which is how the table is known to be stock's) and leave nothing
  * pinned: the kernel's pin counters (nr_foll_pin_acquired/released in
@@ -10,7 +10,7 @@
  * n-th fault-injection point of one registration is failed, n = 1, 2, ...
  * until a registration passes untouched: each must fail cleanly (ENOMEM)
  * or succeed, and leave no pin; kmemleak, scanned after the guest job,
- * finds leaked memory.  Prints TAP.  Needs root and rxe0.
+ * finds leaked memory.  Prints TAP.  Needs root and the device.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,20 +32,20 @@
 #define ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 		 IBV_ACCESS_REMOTE_READ)
 
-static struct ibv_pd *open_pd(void)
+static struct ibv_pd *open_pd(const char *dev)
 {
 	struct ibv_device **list = ibv_get_device_list(NULL);
 	struct ibv_context *ctx = NULL;
 	struct ibv_pd *pd;
 
 	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), "rxe0"))
+		if (!strcmp(ibv_get_device_name(list[i]), dev))
 			ctx = ibv_open_device(list[i]);
 	if (list)
 		ibv_free_device_list(list);
 	if (!ctx) {
 		errno = ENODEV;
-		die("rxe0");
+		die(dev);
 	}
 	pd = ibv_alloc_pd(ctx);
 	if (!pd)
@@ -156,12 +156,16 @@ int main(int argc, char **argv)
 	struct ibv_pd *pd;
 	char *rw, *ro, *hole;
 
-	if (argc > 1) {
+	const char *dev = "rxe0";
+
+	if (argc == 3 && !strcmp(argv[1], "-d")) {
+		dev = argv[2];
+	} else if (argc > 1) {
 		fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-			"usage: reg_errors\nibv_reg_mr error paths on rxe0; prints TAP.\n");
+			"usage: reg_errors [-d DEV]\nibv_reg_mr error paths on DEV (default rxe0); prints TAP.\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
-	pd = open_pd();
+	pd = open_pd(dev);
 	rw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ro = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	hole = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
