@@ -35,6 +35,9 @@ for i in $(seq "$rounds"); do
 			echo "icount: round $i: ib_${t}_bw $size" >&2
 			out=$(measure_bw "$t" "$size" $(((64 << 20) / size))) || status=1
 			echo "$t $size $out" >> "$res/bw-$i.txt"
+			echo "icount: round $i: siw ib_${t}_bw $size" >&2
+			out=$(measure_bw --siw "$t" "$size" $(((64 << 20) / size))) || status=1
+			echo "siw-$t $size $out" >> "$res/bw-$i.txt"
 		done
 	done
 done

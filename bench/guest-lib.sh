@@ -20,13 +20,13 @@ measure_reg() {
 	echo "$out"
 }
 
-# measure_bw TEST SIZE ITERATIONS: Gb/s, or "null" and status 1.
+# measure_bw [--siw] TEST SIZE ITERATIONS: Gb/s, or "null" and status 1.
 # perftest-pair.sh's notes (a run repeated) and failures go to stderr, the
 # guest's console.
 measure_bw() {
 	local rc=0
 
-	"${top:?}/tests/qemu/perftest-pair.sh" "$1" "$2" "$3" 2> /tmp/err || { echo null; rc=1; }
+	"${top:?}/tests/qemu/perftest-pair.sh" "$@" 2> /tmp/err || { echo null; rc=1; }
 	cat /tmp/err >&2
 	return "$rc"
 }

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 """Turn the raw `make bench` output into results/bench.json and bench.md.
 
-raw/<kernel>/footprint.txt   mr_bench lines, "figure=NAME key=value ..."
+raw/<kernel>/footprint.txt   mr_bench lines, "figure=NAME key=value ..."; the
+                             siw figures are NAMEs prefixed with "siw_"
 raw/<kernel>/bw-<pair>.txt   "test size gbps" lines, one file per boot
 raw/<kernel>/reg-<pair>.txt  mr_bench lines, registration time per layout
 raw/<kernel>/icount/         the same two kinds of file, one per round, timed
-                             in instructions (ci/vm.sh --icount)
+                             in instructions (ci/vm.sh --icount); bandwidth
+                             over siw is test "siw-write" and so on
 raw/phyr_list.tsv            bench/phyr_list_bench output
 
 A figure that could not be measured is null with "<key>_reason" beside it.
@@ -31,7 +33,15 @@ TARGETS = {
     "reg_ms_per_gib": "median ratio <= 1.0",
     "dereg_ms_per_gib": "median ratio <= 1.0",
     "bw_gbps": "median ratio >= 0.97",
+    "siw.bytes_per_page.frag_4k": "<= 8.2 B/page",
+    "siw.bytes_per_page.thp": "<= 0.02 B/page",
+    "siw.bytes_per_page.hugetlb_2m": "<= 0.02 B/page",
+    "siw.bytes_per_page.hugetlb_1g": "<= 0.02 B/page",
+    "siw.bytes_per_mr_4k": "below stock",
+    "siw.bytes_per_mr_64k": "below stock",
+    "siw.max_mr_bytes": "as measured",
 }
+SIW_KEYS = ("bytes_per_mr_4k", "bytes_per_mr_64k", "max_mr_bytes")
 
 
 def parse_kv(line):
@@ -96,6 +106,16 @@ def kernel_figures(raw, kernel):
         out["bw_gbps"][key] = statistics.median(vals) if vals else None
         if not vals:
             out["bw_gbps"][key + "_reason"] = "every perftest run failed"
+    # Soft-iWARP: the footprint figures again, on siw0
+    siw = out["siw"] = {"bytes_per_page": {}, "bytes_per_page_mrs": {}}
+    for lay in LAYOUTS:
+        rec = figs.get("siw_bpp_" + lay)
+        put(siw["bytes_per_page"], lay, rec, "bytes_per_page")
+        if rec and "size" in rec and "count" in rec:
+            siw["bytes_per_page_mrs"][lay] = mr_shape(int(rec["count"]), int(rec["size"]))
+    put(siw, "bytes_per_mr_4k", figs.get("siw_mr_4k"), "bytes_per_mr")
+    put(siw, "bytes_per_mr_64k", figs.get("siw_mr_64k"), "bytes_per_mr")
+    put(siw, "max_mr_bytes", figs.get("siw_max_mr"), "max_mr_bytes", int)
     return out, runs
 
 
@@ -109,7 +129,15 @@ def mr_shape(count, size):
 
 def bw_order(key):
     test, size = key.split("_")
-    return ("write", "read", "send").index(test), int(size)
+    driver = "siw" if test.startswith("siw-") else "rxe"
+    return driver, ("write", "read", "send").index(test.split("-")[-1]), int(size)
+
+
+def bw_name(key):
+    """'ib_write_bw 65536 B', or 'siw ib_write_bw 65536 B'."""
+    test, size = key.split("_")
+    name = "ib_%s_bw %s B" % (test.split("-")[-1], size)
+    return "siw " + name if test.startswith("siw-") else name
 
 
 def pair_lines(raw, kernel, prefix, sub=""):
@@ -199,8 +227,7 @@ def time_targets(time, bw):
     layout) and @bw["test_size"] are phyr/stock spreads."""
     checks = [("ibv_%s_mr %s" % (g.split("_")[0], lay), TARGETS.get(g + "." + lay, TARGETS[g]),
                time(g, lay)) for g in ("reg_ms_per_gib", "dereg_ms_per_gib") for lay in LAYOUTS]
-    checks += [("ib_%s_bw %s B" % tuple(key.split("_")), TARGETS["bw_gbps"], rr)
-               for key, rr in bw.items()]
+    checks += [(bw_name(key), TARGETS["bw_gbps"], rr) for key, rr in bw.items()]
     missed = {name: {"median": rr["median"] if rr else None, "target": target}
               for name, target, rr in checks if not meets(target, rr)}
     return {"met": len(checks) - len(missed), "of": len(checks), "missed": missed}
@@ -254,6 +281,11 @@ def main():
     for key in ("bytes_per_mr_4k", "bytes_per_mr_4k_with_heap", "bytes_per_mr_64k",
                 "max_mr_bytes"):
         r[key] = ratio(ph.get(key), st.get(key))
+    r["siw"] = {"bytes_per_page": {lay: ratio(ph["siw"]["bytes_per_page"].get(lay),
+                                              st["siw"]["bytes_per_page"].get(lay))
+                                   for lay in LAYOUTS}}
+    for key in SIW_KEYS:
+        r["siw"][key] = ratio(ph["siw"].get(key), st["siw"].get(key))
     r["bw_gbps"] = {}
     for key in sorted(runs["stock"], key=bw_order):
         pairs = [ratio(runs["phyr"].get(key, {}).get(i), v)
@@ -384,11 +416,23 @@ def write_md(rep, path):
                 label, lay, fmt(st[group][lay]), fmt(ph[group][lay]),
                 fmt_spread(r[group][lay]), target))
     for key, rr in r["bw_gbps"].items():
-        test, size = key.split("_")
         rt = fmt_spread(rr)
-        lines.append("| ib_%s_bw %s B, Gb/s | %s | %s | %s | %s |" % (
-            test, size, fmt(st["bw_gbps"].get(key)), fmt(ph["bw_gbps"].get(key)), rt,
+        lines.append("| %s, Gb/s | %s | %s | %s | %s |" % (
+            bw_name(key), fmt(st["bw_gbps"].get(key)), fmt(ph["bw_gbps"].get(key)), rt,
             TARGETS["bw_gbps"]))
+    for lay in LAYOUTS:
+        ss, ps = st["siw"]["bytes_per_page"], ph["siw"]["bytes_per_page"]
+        mrs = st["siw"]["bytes_per_page_mrs"].get(lay) or ph["siw"]["bytes_per_page_mrs"].get(lay)
+        row("siw: kernel B/page, " + lay + (" (%s MRs)" % mrs if mrs else ""),
+            ss[lay], ps[lay], r["siw"]["bytes_per_page"][lay],
+            TARGETS["siw.bytes_per_page." + lay], ss.get(lay + "_reason"),
+            ps.get(lay + "_reason"))
+    for key, name in (("bytes_per_mr_4k", "siw: kernel B per 4 KiB MR (10 000 MRs)"),
+                      ("bytes_per_mr_64k", "siw: kernel B per 64 KiB MR (5 000 MRs)"),
+                      ("max_mr_bytes", "siw: largest MR, bytes")):
+        row(name, st["siw"].get(key), ph["siw"].get(key), r["siw"][key],
+            TARGETS["siw." + key], st["siw"].get(key + "_reason"),
+            ph["siw"].get(key + "_reason"))
     ic = rep.get("icount") or {}
     if ic.get("rounds"):
         lines += ["", "## Instruction time (QEMU -icount: 1 ns per instruction, "
@@ -406,9 +450,8 @@ def write_md(rep, path):
                     label, lay, med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
                     TARGETS.get(group + "." + lay, TARGETS[group])))
         for key, f in ic["bw_gbps"].items():
-            test, size = key.split("_")
-            lines.append("| ib_%s_bw %s B, Gb/s | %s | %s | %s | %s |" % (
-                test, size, med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
+            lines.append("| %s, Gb/s | %s | %s | %s | %s |" % (
+                bw_name(key), med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
                 TARGETS["bw_gbps"]))
     lines += ["", "## Stock against the issue's reference figures (stock 6.12.117, rxe, TCG)", "",
               "| figure | reference | stock here | off by | within 5 % |",

@@ -135,6 +135,27 @@ class Report(unittest.TestCase):
                          {"median": None, "target": "median ratio <= 1.0"})
         self.assertIn("* instruction time (QEMU -icount): 3 of 9; missed:", md)
 
+    def test_siw(self):
+        """The siw figures: their own rows and ratios; siw bandwidth in
+        instruction time named as such and counted in the targets."""
+        def with_siw(fp, bpp):
+            return fp + mr("siw_bpp_frag_4k", "frag_4k", bytes_per_page=bpp) + \
+                mr("siw_mr_4k", "frag_4k", bytes_per_page=700, bytes_per_mr=700.0)
+        icount = {k: dict(v) for k, v in self.ICOUNT.items()}
+        icount["stock"]["bw-1.txt"] += "siw-write 65536 1.0000\n"
+        icount["phyr"]["bw-1.txt"] += "siw-write 65536 0.9900\n"
+        rep, md = self.run_report(with_siw(footprint(48.25, 837.6, 1 << 30, 150), 40.1),
+                                  with_siw(footprint(8.125, 820.0, 11 << 30, 95), 8.1),
+                                  self.BW, icount)
+        self.assertEqual(rep["phyr"]["siw"]["bytes_per_page"]["frag_4k"], 8.1)
+        self.assertAlmostEqual(rep["ratio"]["siw"]["bytes_per_page"]["frag_4k"], 8.1 / 40.1)
+        self.assertIsNone(rep["phyr"]["siw"]["bytes_per_page"]["thp"])
+        self.assertEqual(rep["phyr"]["siw"]["bytes_per_page"]["thp_reason"], "not run")
+        self.assertIn("| siw: kernel B/page, frag_4k | 40.100 | 8.100 | 0.202 | <= 8.2 B/page |", md)
+        self.assertIn("| siw ib_write_bw 65536 B, Gb/s | 1.000 | 0.990 | 0.990", md)
+        t = rep["targets"]["icount"]
+        self.assertEqual((t["met"], t["of"]), (4, 10))
+
     def test_no_instruction_time_no_section(self):
         rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
                                   footprint(8.125, 820.0, 11 << 30, 95), self.BW)
