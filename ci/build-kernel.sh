@@ -18,21 +18,26 @@ set -euo pipefail
 usage() {
 	cat <<USAGE
 Usage: ci/build-kernel.sh [--print-image] FLAVOUR...
+       ci/build-kernel.sh --prepare-only [FLAVOUR...]
 Build the named kernel flavours ($PHYR_FLAVOURS) under $PHYR_CACHE
 unless they are up to date.  --print-image prints each bzImage path.
+--prepare-only builds nothing: it extracts the pristine tree
+($PHYR_CACHE/linux-6.12) and prints the source tree of each flavour named,
+prepared (the phyr tree: overlay copied in, series applied).
 USAGE
 }
 
-print=0
+print=0 prepare_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--print-image) print=1; shift ;;
+	--prepare-only) prepare_only=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	-*) usage >&2; die "unknown option $1" ;;
 	*) break ;;
 	esac
 done
-[ $# -gt 0 ] || { usage >&2; exit 2; }
+[ $# -gt 0 ] || [ "$prepare_only" = 1 ] || { usage >&2; exit 2; }
 for f in "$@"; do check_flavour "$f"; done
 
 overlay=$PHYR_TOP/kernel/ib_umem_phyr
@@ -60,6 +65,7 @@ if [ "$(cat "$pristine/.phyr-source" 2>/dev/null)" != "$pkgver" ]; then
 	echo "$pkgver" > "$pristine.tmp/.phyr-source"
 	mv "$pristine.tmp" "$pristine"
 fi
+[ "$prepare_only" = 0 ] || [ $# -gt 0 ] || exit 0
 
 # Overlay files: everything under kernel/ib_umem_phyr/ that mirrors a kernel
 # path; patches/ and documentation are not.
@@ -109,6 +115,16 @@ prepare_phyr_source() {
 	echo "$src"
 }
 
+if [ "$prepare_only" = 1 ]; then
+	for f in "$@"; do
+		case "$f" in
+		stock) echo "$pristine" ;;
+		*) prepare_phyr_source ;;
+		esac
+	done
+	exit 0
+fi
+
 build_one() {
 	local flavour=$1 src out frags inputs log start
 	case "$flavour" in
@@ -145,16 +161,8 @@ build_one() {
 	} > "$log" 2>&1 || { tail -n 20 "$log" >&2; die "configuring the $flavour kernel failed (log: $log)"; }
 
 	# Every option the fragments ask for must survive olddefconfig.
-	local line key val got bad=""
-	while read -r line; do
-		key=${line%%=*} val=${line#*=}
-		got=$(grep -E "^$key=" "$out/.config" || true)
-		if [ "$val" = n ]; then
-			[ -z "$got" ] || bad+=" $line(got ${got#*=})"
-		elif [ "$got" != "$line" ]; then
-			bad+=" $line(got ${got:-unset})"
-		fi
-	done < <(grep -hE '^CONFIG_' "${frags[@]}")
+	local bad
+	bad=$(config_lost "$out/.config" "${frags[@]}")
 	[ -z "$bad" ] || die "the $flavour kernel config lost options (missing dependencies?):$bad"
 
 	"${kmake[@]}" bzImage modules >> "$log" 2>&1 ||

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Export the phyr kernel changes as an upstream-style series against Debian's
-# linux-source-6.12: each patch of kernel/ib_umem_phyr/patches/series, with
-# the new files that series line names added to it as file-creation diffs.
-# Writes build/series/ (and a series file), then checks that the series
-# applies to the pristine tree and reproduces exactly the tree that
-# ci/build-kernel.sh builds as phyr.
+# linux-source-6.12: a cover letter (patches/cover-letter, with the figures
+# of results/bench.md), then each patch of kernel/ib_umem_phyr/patches/series
+# with the new files that series line names added to it as file-creation
+# diffs, numbered, From: and Signed-off-by: the exporting user's git
+# identity (git config user.name and user.email).  Writes build/series/
+# (and a series file), then checks that the series applies to the pristine
+# tree and reproduces exactly the tree that ci/build-kernel.sh builds as
+# phyr.
 #
 # A series line: PATCH-FILE [NEW-FILE...]  (paths relative to the kernel tree)
 #
@@ -22,6 +25,11 @@ esac
 
 kdir=$PHYR_TOP/kernel/ib_umem_phyr
 out=$PHYR_TOP/build/series
+name=$(git -C "$PHYR_TOP" config user.name || true)
+email=$(git -C "$PHYR_TOP" config user.email || true)
+[ -n "$name" ] && [ -n "$email" ] ||
+	die "no git identity: set git config user.name and user.email (the series is From: and Signed-off-by: you)"
+author="$name <$email>"
 pristine=$PHYR_CACHE/linux-6.12
 phyr_src=$PHYR_CACHE/linux-6.12-phyr
 # The phyr tree to compare with, built so we know the series builds too.
@@ -39,9 +47,13 @@ while read -r patch files; do
 	[ -f "$src" ] || die "series names $patch, which does not exist"
 	{
 		# The mail header and message: everything up to the --- line,
-		# numbered in the series
-		sed -n '1,/^---$/p' "$src" |
+		# numbered in the series, from and signed off by the exporter
+		echo "From: $author"
+		sed -n '1,/^---$/p' "$src" | sed '$d' |
 			sed "s|^Subject: \[PATCH[^]]*\]|Subject: [PATCH $i/$total]|"
+		echo
+		echo "Signed-off-by: $author"
+		echo "---"
 		for f in $files; do
 			[ -f "$kdir/$f" ] || die "series line $patch names $f, which does not exist"
 			n=$(wc -l < "$kdir/$f")
@@ -57,6 +69,26 @@ while read -r patch files; do
 	} > "$out/$patch"
 	echo "$patch" >> "$out/series"
 done < "$kdir/patches/series"
+
+# The cover letter: the template, the figures of the last make bench
+{
+	echo "From: $author"
+	echo "Subject: [PATCH 0/$total] $(sed -n '1s/^Subject: //p' "$kdir/patches/cover-letter")"
+	echo
+	sed '1d' "$kdir/patches/cover-letter" | while IFS= read -r line; do
+		if [ "$line" = "@FIGURES@" ]; then
+			if [ -f "$PHYR_TOP/results/bench.md" ]; then
+				sed 's/^/    /' "$PHYR_TOP/results/bench.md"
+			else
+				echo "    (no results/bench.md: run make bench)"
+			fi
+		else
+			printf '%s\n' "$line"
+		fi
+	done
+	echo
+	echo "$author"
+} > "$out/0000-cover-letter.patch"
 
 # Every overlay file must belong to a patch.
 for f in $(cd "$kdir" && find . -type f ! -path './patches/*' ! -name '*.md' |

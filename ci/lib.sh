@@ -28,3 +28,20 @@ check_flavour() {
 	*) die "unknown kernel flavour '$1' (one of: $PHYR_FLAVOURS)" ;;
 	esac
 }
+
+# config_lost CONFIG FRAGMENT...: the fragments' CONFIG_ lines that CONFIG
+# (a .config after olddefconfig) did not keep, with what it has instead;
+# nothing when it kept them all.  "=n" is kept by an unset option.
+config_lost() {
+	local config=$1 line key val got
+	shift
+	while read -r line; do
+		key=${line%%=*} val=${line#*=}
+		got=$(grep -E "^$key=" "$config" || true)
+		if [ "$val" = n ]; then
+			[ -z "$got" ] || printf ' %s(got %s)' "$line" "${got#*=}"
+		elif [ "$got" != "$line" ]; then
+			printf ' %s(got %s)' "$line" "${got:-unset}"
+		fi
+	done < <(grep -hE '^CONFIG_' "$@")
+}
