@@ -75,10 +75,8 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -i "$iommu" -m "$mem" -r "$out/vm-$k" -t "$timeout" -a "$append" \
 		"$PHYR_TOP/tests/qemu/guest-check.sh" "${guest_args[@]}" || vm_rc=$?
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
-	if [ "$k" != stock ]; then
-		tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-		tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
-	fi
+	tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
+	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
 	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{smoke,phyr_dma,integrity}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
@@ -118,6 +116,9 @@ fi
 
 stage "kernel style: checkpatch --strict, kernel-doc"
 "$PHYR_TOP/tests/lint.sh"
+
+stage "sparse and W=1 on the files the series touches, phyr against stock"
+"$PHYR_TOP/tests/kernel-warnings.sh"
 
 stage "done"
 tally_summary
