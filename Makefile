@@ -10,19 +10,21 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # The phyr list compiles in userspace from the kernel sources through a thin
 # compat header (tests/user/kcompat/).
 KSRC    := kernel/ib_umem_phyr
+# Check's flags are read when the unit tests build, after deps-unit has
+# installed it: never at parse time, when a new machine has no Check yet.
 UNIT_CFLAGS := $(CSTD) $(WARN) -g -O1 $(SAN) -Itests/user/kcompat/include \
-           -I$(KSRC)/include -Itests/user $(shell pkg-config --cflags check 2>/dev/null)
-UNIT_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+           -I$(KSRC)/include -Itests/user
 
-PHYR_SRCS := $(KSRC)/lib/phyr.c $(KSRC)/lib/phyr_iter.c
+PHYR_SRCS := $(KSRC)/lib/phyr_store.c $(KSRC)/lib/phyr_append.c $(KSRC)/lib/phyr_iter.c
 UNIT_SRCS := $(wildcard tests/user/*.c) $(PHYR_SRCS) \
              $(KSRC)/lib/phyr_kunit.c tests/user/kcompat/phyr_compat.c
 UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/lib/*.h) \
              $(wildcard tests/user/kcompat/include/*.h tests/user/kcompat/include/*/*.h)
 
-.PHONY: help demo check check-debug unit bench bench-list series series-build deps-unit unit-build guest-programs kernels debug-kernel \
-        deps clean
+.PHONY: help demo check check-debug unit bench bench-list series series-build deps-unit deps-guest \
+        deps-kernel unit-build guest-programs kernels debug-kernel drivers-build drivers-build-each \
+        fresh-machine-check clean
 
 help:
 	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in a guest"
@@ -34,6 +36,8 @@ help:
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
 	@echo "make series  export the kernel changes as an upstream-style series"
 	@echo "make series-build  the same, and build the tree after each patch"
+	@echo "make drivers-build every RDMA driver as a module, W=1, phyr vs stock (drivers-build-each: and after each patch)"
+	@echo "make fresh-machine-check  the first commands of a new user, in a minimal Debian 12 root (debootstrap)"
 
 demo: guest-programs
 	@bench/demo.sh
@@ -48,42 +52,51 @@ check-debug:
 unit: deps-unit unit-build
 	@cd $(B) && CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/unit.tap ./tests/unit
 
+# Packages first: every target that compiles waits for them (order-only)
 deps-unit:
 	@ci/deps.sh unit
 
+deps-guest:
+	@ci/deps.sh unit vm
+
+deps-kernel:
+	@ci/deps.sh kernel
+
 unit-build: $(B)/tests/unit
 
-$(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile
+$(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile | deps-unit
 	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS) $(UNIT_LIBS)
+	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags check) -o $@ $(UNIT_SRCS) \
+		$$(pkg-config --libs check)
 
 # TAP, pin counters and fail-nth for the guest test programs
 GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
 
-$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile
+$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c \
+		-lrdmacm -libverbs -lpthread
 
-$(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile
+$(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c -libverbs
 
-$(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile
+$(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ bench/mr_bench.c bench/layout.c -libverbs
 
 # The DMA tests: the test driver's ioctls, from its uapi header
 $(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout.h \
-		$(GUEST_UTIL) kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile
+		$(GUEST_UTIL) kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -Ikernel/ib_umem_phyr/lib -o $@ \
 		tests/qemu/phyr_dma_test.c tests/qemu/guest_util.c bench/layout.c
 
 # The phyr list alone, optimised: the same sources as the unit tests.
 $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \
-		tests/user/kcompat/phyr_compat.c $(UNIT_HDRS) Makefile
+		tests/user/kcompat/phyr_compat.c $(UNIT_HDRS) Makefile | deps-unit
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Itests/user/kcompat/include -I$(KSRC)/include \
 		-o $@ $< $(PHYR_SRCS) tests/user/kcompat/phyr_compat.c
@@ -94,18 +107,27 @@ bench: guest-programs
 bench-list: $(B)/bench/phyr_list_bench
 	@$(B)/bench/phyr_list_bench | column -t -s "$$(printf '\t')"
 
-kernels:
+kernels: deps-kernel
 	@ci/build-kernel.sh stock phyr
 
-debug-kernel:
+debug-kernel: deps-kernel
 	@ci/build-kernel.sh debug
 
-series:
+series: deps-kernel
 	@ci/export-series.sh
 
 # The same, then a kernel build after each patch (slow: one build per patch)
-series-build:
+series-build: deps-kernel
 	@ci/export-series.sh --build-each
+
+drivers-build:
+	@ci/build-drivers.sh
+
+drivers-build-each:
+	@ci/build-drivers.sh --each-prefix
+
+fresh-machine-check:
+	@ci/fresh-machine.sh
 
 clean:
 	rm -rf $(B)

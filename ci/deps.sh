@@ -6,10 +6,11 @@ set -euo pipefail
 
 # Package groups; `ci/deps.sh unit vm` installs two of them.
 declare -A group=(
-	[unit]="build-essential pkg-config check libibverbs-dev"
-	[kernel]="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache xz-utils perl python3"
-	[vm]="qemu-system-x86 ibverbs-providers ibverbs-utils libibverbs-dev perftest iproute2 coreutils"
+	[unit]="build-essential pkg-config check libibverbs-dev librdmacm-dev"
+	[kernel]="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache xz-utils perl python3 sparse"
+	[vm]="qemu-system-x86 ibverbs-providers ibverbs-utils libibverbs-dev librdmacm-dev rdmacm-utils perftest iproute2 coreutils"
 	[bench]="gnuplot-nox jq"
+	[fresh]="debootstrap tar"
 )
 
 usage() {
