@@ -388,6 +388,28 @@ static void check_shape(const char *regime, const struct phyr_test_map *m,
 }
 
 /*
+ * Pin @len bytes at @buf for writing and map them as @m asks, on a new fd:
+ * one TAP line titled @title.  Returns the fd, or -1 (the fd closed) if
+ * either step failed.
+ */
+static int pin_and_map(const char *title, char *buf, size_t len, struct phyr_test_pin *p,
+		       struct phyr_test_map *m)
+{
+	int fd, ret;
+
+	pins_mark();
+	fd = dev_open();
+	ret = pin(fd, buf, len, PHYR_TEST_PIN_WRITE, p, NULL);
+	if (!ret)
+		ret = ioctl(fd, PHYR_TEST_IOC_MAP, m) ? -errno : 0;
+	if (!tap(!ret, title, "%s", strerror(-ret))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Pin, map for the edu device, let it read a page and write the sample
  * pages, unmap, then check every byte of the buffer.  A @seg_boundary
  * (a mask, 0 for none) is the device's while it is mapped: a DMA list's
@@ -418,12 +440,8 @@ static void test_dma(const char *regime, const char *name, size_t len,
 	for (size_t i = 0; i < npages; i++)
 		for (size_t j = 0; j < PG; j++)
 			buf[i * PG + j] = (char)fill(i, j);
-	pins_mark();
-	fd = dev_open();
-	ret = pin(fd, buf, len, PHYR_TEST_PIN_WRITE, &p, NULL);
-	if (!ret)
-		ret = ioctl(fd, PHYR_TEST_IOC_MAP, &m) ? -errno : 0;
-	if (!tap(!ret, title, "%s", strerror(-ret)))
+	fd = pin_and_map(title, buf, len, &p, &m);
+	if (fd < 0)
 		goto out;
 	printf("# %s %s: cpu %llu entries %llu B; dma %s %llu entries %llu B; %llu pages, %llu bounced\n",
 	       regime, name, (unsigned long long)p.nr_entries,
@@ -489,12 +507,8 @@ static void test_split(const char *regime, const char *name, size_t len)
 		tap(false, title, "cannot map the buffer: %s", strerror(errno));
 		return;
 	}
-	pins_mark();
-	fd = dev_open();
-	ret = pin(fd, buf, len, PHYR_TEST_PIN_WRITE, &p, NULL);
-	if (!ret)
-		ret = ioctl(fd, PHYR_TEST_IOC_MAP, &m) ? -errno : 0;
-	if (!tap(!ret, title, "%s", strerror(-ret)))
+	fd = pin_and_map(title, buf, len, &p, &m);
+	if (fd < 0)
 		goto out;
 	printf("# %s %s halves: dma %s %llu entries %llu B; %llu half pages, %llu bounced\n",
 	       regime, name, KIND(m.kind), (unsigned long long)m.nr_entries,
