@@ -114,6 +114,22 @@ if [ -f "$(kernel_image phyr)" ] && [[ " ${PHYR_CHECK_KERNELS:-phyr} " == *" phy
 	done
 fi
 
+# The other regimes once more on the debug kernel (its own run above was
+# under the translating IOMMU): every DMA test under the DMA-API checker,
+# KASAN and the fault-injection sweep.
+if [ -f "$(kernel_image debug)" ] && [[ " ${PHYR_CHECK_KERNELS:-debug} " == *" debug "* ]]; then
+	for mode in none passthrough swiotlb; do
+		stage "DMA regime $mode on the debug kernel"
+		rc=0
+		"$PHYR_TOP/ci/vm.sh" --quiet -k debug -i "$mode" -r "$out/iommu-debug-$mode" -t 1800 \
+			"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
+		tally_tap "vm/debug/iommu=$mode" "$out/iommu-debug-$mode/iommu.tap"
+		tally_tap "vm/debug/iommu=$mode/phyr_dma" "$out/iommu-debug-$mode/phyr_dma.tap"
+		[ "$rc" = 0 ] || cat "$out/iommu-debug-$mode/"{iommu,phyr_dma}.tap 2>/dev/null | grep -q '^not ok' ||
+			tally_fail "vm/debug/iommu=$mode: the guest run failed (status $rc, console: $out/iommu-debug-$mode/console.log)"
+	done
+fi
+
 stage "kernel style: checkpatch --strict, kernel-doc"
 "$PHYR_TOP/tests/lint.sh"
 

@@ -597,6 +597,27 @@ static void fault_sweep(int nfd, char *buf, size_t len, uint32_t flags, const ch
 	    "%zu runs failed with another errno", unexpected);
 }
 
+/*
+ * An allocation failure inside dma-debug turns it off for the rest of the
+ * boot ("cacheline tracking ENOMEM, dma-debug disabled"), and every later
+ * mapping goes unchecked: guest-phyr-dma.sh keeps injected faults out of
+ * dma-debug's own code, and this says whether that held.  Nothing to say on
+ * a kernel without CONFIG_DMA_API_DEBUG.
+ */
+static void dma_debug_still_on(void)
+{
+	char val[8] = "";
+	FILE *f = fopen("/sys/kernel/debug/dma-api/disabled", "r");
+
+	if (!f)
+		return;
+	if (!fgets(val, sizeof(val), f))
+		val[0] = 0;
+	fclose(f);
+	tap(val[0] == 'N', "  dma-debug still checks every mapping after the sweep",
+	    "dma-api/disabled is %.1s: an injected fault reached dma-debug itself", val);
+}
+
 /* fault_sweep() of the list as pinned, then of its half pages. */
 static void cmd_faults(const char *regime)
 {
@@ -617,6 +638,7 @@ static void cmd_faults(const char *regime)
 	/* The device still maps and moves data after all those failures. */
 	test_dma(regime, "frag_4k", 64 * 1024, 0);
 	test_split(regime, "frag_4k", 64 * 1024);
+	dma_debug_still_on();
 	close(nfd);
 	munmap(buf, len);
 }
