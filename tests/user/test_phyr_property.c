@@ -8,8 +8,8 @@
  * random offsets and by DMA-block iteration.  A failing input is shrunk
  * (operations dropped while it still fails) and printed.  A second test
  * grows deep lists (index height 2 and 3) in GUP-sized batches, failing
- * allocations inside them, and checks that each failed batch leaves the
- * list as it was.
+ * each allocation of each batch in turn (index nodes included), and checks
+ * that each failure leaves the list as it was.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -377,7 +377,7 @@ END_TEST
 #define DEEP_BATCH	2048
 
 struct deep_ref {
-	uint64_t *addr, *len;
+	uint64_t *addr, *len, *start;	/* start: offset of each range */
 	size_t n, cap;
 	uint64_t total;
 };
@@ -391,18 +391,20 @@ static void deep_add(struct deep_ref *r, uint64_t addr, uint64_t len)
 			r->cap = r->cap ? 2 * r->cap : 1024;
 			r->addr = realloc(r->addr, r->cap * sizeof(*r->addr));
 			r->len = realloc(r->len, r->cap * sizeof(*r->len));
-			ck_assert(r->addr && r->len);
+			r->start = realloc(r->start, r->cap * sizeof(*r->start));
+			ck_assert(r->addr && r->len && r->start);
 		}
 		r->addr[r->n] = addr;
+		r->start[r->n] = r->total;
 		r->len[r->n++] = len;
 	}
 	r->total += len;
 }
 
 /* Byte @off of the reference, by bisection over its running offsets. */
-static uint64_t deep_addr(const struct deep_ref *r, const uint64_t *start,
-			  uint64_t off)
+static uint64_t deep_addr(const struct deep_ref *r, uint64_t off)
 {
+	const uint64_t *start = r->start;
 	size_t lo = 0, hi = r->n - 1;
 
 	while (lo < hi) {
@@ -440,50 +442,76 @@ static unsigned int deep_batch(struct phyr *b, uint64_t *next)
 	return n;
 }
 
+/* The list holds the reference's bytes: at its last byte and at samples. */
+static void deep_spot_check(const struct phyr_list *list, const struct deep_ref *r)
+{
+	for (unsigned int k = 0; k < 9; k++) {
+		uint64_t off = k ? rnd_below(r->total) : r->total - 1;
+		PHYR_ITER(it);
+		phys_addr_t a;
+
+		ck_assert_int_eq(phyr_iter_seek(&it, list, off, &a), 0);
+		ck_assert_uint_eq(a, deep_addr(r, off));
+	}
+}
+
+/*
+ * Every batch is appended as fail-nth would: with its first allocation
+ * failed, then its second, ... until one attempt reaches none.  So every
+ * allocation a batch makes fails once, the index nodes of the batches that
+ * grow the index above all; each failure must leave the list as it was.
+ */
 START_TEST(phyr_deep_lists)
 {
 	struct phyr *batch = malloc(DEEP_BATCH * sizeof(*batch));
-	unsigned int failed_batches = 0, max_height = 0;
+	unsigned int failures = 0, max_height = 0, grown_after_failures = 0;
 	long live = phyr_compat_live;
 	struct deep_ref ref = { 0 };
-	struct phyr_list list, before;
-	uint64_t next, *start;
-	size_t i, entries;
+	struct phyr_list list;
+	uint64_t next;
+	size_t i;
 
 	ck_assert(batch);
 	rng_state = 0xd1b54a32d192ed03ULL * (_i + 1);
 	next = 1ULL << 44;
 	phyr_list_init(&list);
 	while (phyr_list_nr_entries(&list) < DEEP_ENTRIES) {
-		unsigned int n = deep_batch(batch, &next);
-		bool fail = !rnd_below(3);
-		PHYR_APPEND(app);
+		unsigned int n = deep_batch(batch, &next), height = list.height;
+		size_t entries = phyr_list_nr_entries(&list);
+		uint64_t length = list.length;
+		long nth;
 		int ret;
 
-		before = list;
-		entries = phyr_list_nr_entries(&list);
-		phyr_compat_fail_at = fail ? (long)rnd_below(4) : -1;
-		phyr_append_begin(&app, &list, GFP_KERNEL);
-		ret = phyr_append_ranges(&app, batch, n);
-		phyr_compat_fail_at = -1;
-		phyr_append_end(&app);
-		if (ret) {
+		for (nth = 0;; nth++) {
+			PHYR_APPEND(app);
+
+			phyr_compat_fail_at = nth;
+			phyr_append_begin(&app, &list, GFP_KERNEL);
+			ret = phyr_append_ranges(&app, batch, n);
+			phyr_compat_fail_at = -1;
+			phyr_append_end(&app);
+			if (!ret)
+				break;
 			ck_assert_int_eq(ret, -ENOMEM);
-			ck_assert(fail);
-			failed_batches++;
-			/* The shrunk tail may differ; entries may not */
+			failures++;
 			ck_assert_uint_eq(phyr_list_nr_entries(&list), entries);
-			ck_assert_uint_eq(list.length, before.length);
-			ck_assert_uint_eq(list.height, before.height);
-			continue;
+			ck_assert_uint_eq(list.length, length);
+			ck_assert_uint_eq(list.height, height);
+			if (entries)
+				deep_spot_check(&list, &ref);
 		}
 		for (i = 0; i < n; i++)
 			deep_add(&ref, batch[i].addr, batch[i].len);
+		if (list.height > height && height >= 1 && nth > 0)
+			grown_after_failures++;
 		if (list.height > max_height)
 			max_height = list.height;
 	}
 	ck_assert_msg(max_height >= 3, "index height %u only", max_height);
-	ck_assert_msg(failed_batches > 10, "%u failed batches", failed_batches);
+	/* Growing to height 2 and to 3 each failed at the new root first */
+	ck_assert_msg(grown_after_failures >= 2, "%u index growths met a failure",
+		      grown_after_failures);
+	ck_assert_msg(failures > 100, "%u failed appends", failures);
 
 	/* The whole list, merged where contiguous, is the reference */
 	{
@@ -499,25 +527,22 @@ START_TEST(phyr_deep_lists)
 		ck_assert(!memcmp(got.len, ref.len, ref.n * sizeof(*ref.len)));
 		free(got.addr);
 		free(got.len);
+		free(got.start);
 	}
 	/* Seeks anywhere, through every level of the index */
-	start = malloc(ref.n * sizeof(*start));
-	ck_assert(start);
-	for (i = 0, next = 0; i < ref.n; next += ref.len[i++])
-		start[i] = next;
 	for (i = 0; i < 20000; i++) {
 		uint64_t off = rnd_below(ref.total);
 		PHYR_ITER(it);
 		phys_addr_t a;
 
 		ck_assert_int_eq(phyr_iter_seek(&it, &list, off, &a), 0);
-		ck_assert_uint_eq(a, deep_addr(&ref, start, off));
+		ck_assert_uint_eq(a, deep_addr(&ref, off));
 	}
-	free(start);
 	phyr_list_destroy(&list);
 	ck_assert_int_eq(phyr_compat_live, live);
 	free(ref.addr);
 	free(ref.len);
+	free(ref.start);
 	free(batch);
 }
 END_TEST
