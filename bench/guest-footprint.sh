@@ -48,7 +48,7 @@ figure siw_bpp_thp -d siw0 -l thp -s 1G -n 8 -r 3
 figure mr_4k -l frag_4k -s 4K -n 10000 -r 3
 figure siw_mr_4k -d siw0 -l frag_4k -s 4K -n 10000 -r 3
 # The same with the user memory registering takes (libibverbs' per-MR
-# structure, the array of pointers): how the issue's 845 B reference counts
+# structure, the array of pointers): how the 845 B stock reference (bench/report.py) counts
 figure mr_4k_heap -l frag_4k -s 4K -n 10000 -r 3 --with-heap
 figure mr_64k -l frag_4k -s 64K -n 5000 -r 3
 figure siw_mr_64k -d siw0 -l frag_4k -s 64K -n 5000 -r 3

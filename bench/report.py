@@ -233,7 +233,7 @@ def time_targets(time, bw):
     return {"met": len(checks) - len(missed), "of": len(checks), "missed": missed}
 
 
-# What the benchmark issue measured on stock 6.12.117 (rxe, TCG guest), as
+# What stock 6.12.117 measured when the project began (rxe, TCG guest), as
 # (low, high): make bench must reproduce each within 5 %.
 REFERENCE = (
     ("kernel B/page, frag_4k", ("bytes_per_page", "frag_4k"), (48.3, 48.3)),
@@ -319,7 +319,7 @@ def main():
         "Per-MR figures: 'kernel' pre-faults the process heap so that only kernel memory is "
         "counted; 'kernel + user memory' (mr_bench --with-heap) trims the heap before each round "
         "so that the structure libibverbs mallocs per MR (64 B) and the caller's pointer to it "
-        "(8 B) are counted too.  The issue's 845 B stock reference was taken the second way.",
+        "(8 B) are counted too.  The 845 B stock reference (REFERENCE) was taken the second way.",
         "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
         "Time columns come from the one 12 GiB boot per kernel.  Time and bandwidth ratios come "
         "from both kernels booted at once (4 GiB each) and measuring in turns: each pair is a "
@@ -453,7 +453,7 @@ def write_md(rep, path):
             lines.append("| %s, Gb/s | %s | %s | %s | %s |" % (
                 bw_name(key), med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
                 TARGETS["bw_gbps"]))
-    lines += ["", "## Stock against the issue's reference figures (stock 6.12.117, rxe, TCG)", "",
+    lines += ["", "## Stock against the reference figures (stock 6.12.117 when the project began, rxe, TCG)", "",
               "| figure | reference | stock here | off by | within 5 % |",
               "|---|---|---|---|---|"]
     for name, ref in rep["reference"].items():

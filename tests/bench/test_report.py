@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 """bench/report.py on made-up raw output: figures land where bench.json says,
 ratios pair each phyr boot with its stock boot, what was not measured is null
-with a reason, and stock is held against the issue's reference figures.
+with a reason, and stock is held against its reference figures (REFERENCE).
 Prints TAP (make check tallies it)."""
 import json
 import os
