@@ -126,8 +126,66 @@ START_TEST(run_kunit_case)
 }
 END_TEST
 
+/*
+ * The shim's own semantics, which the suites above rely on: a failed EXPECT
+ * counts and the case goes on, a failed ASSERT ends it, u64 values at and
+ * above 2^63 compare as themselves, deferred actions run newest first after
+ * the case, an ASSERT included.  (Its three failures print above as
+ * "kunit_shim_case ... failed": they are the expected ones.)
+ */
+static unsigned int shim_steps, shim_failures[4], shim_order[2], shim_ran;
+
+static void shim_action(void *p)
+{
+	shim_order[shim_ran++] = (unsigned int)(uintptr_t)p;
+}
+
+static void kunit_shim_case(struct kunit *test)
+{
+	u64 big = 1ULL << 63;
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, shim_action, (void *)1), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, shim_action, (void *)2), 0);
+	KUNIT_EXPECT_EQ(test, 1, 2);			/* fails, the case goes on */
+	shim_failures[shim_steps++] = test->failures;
+	KUNIT_EXPECT_GT(test, big, (u64)1);		/* holds */
+	KUNIT_EXPECT_GT(test, U64_MAX, big);		/* holds */
+	KUNIT_EXPECT_EQ(test, big + 1, big + 1);	/* holds */
+	shim_failures[shim_steps++] = test->failures;
+	KUNIT_EXPECT_LT(test, big, (u64)1);		/* fails */
+	shim_failures[shim_steps++] = test->failures;
+	KUNIT_ASSERT_TRUE(test, false);			/* fails, ends the case */
+	shim_steps++;
+}
+
+START_TEST(kunit_shim_semantics)
+{
+	static struct kunit test;
+	static const struct kunit_case c = KUNIT_CASE(kunit_shim_case);
+
+	memset(&test, 0, sizeof(test));
+	test.name = c.name;
+	run_once(&test, &c);
+	ck_assert_uint_eq(shim_steps, 3);
+	ck_assert_uint_eq(shim_failures[0], 1);
+	ck_assert_uint_eq(shim_failures[1], 1);
+	ck_assert_uint_eq(shim_failures[2], 2);
+	ck_assert_uint_eq(test.failures, 3);
+	ck_assert_uint_eq(shim_ran, 2);
+	ck_assert_uint_eq(shim_order[0], 2);
+	ck_assert_uint_eq(shim_order[1], 1);
+}
+END_TEST
+
 void add_kunit_suites(SRunner *sr)
 {
+	Suite *shim = suite_create("kunit_shim");
+	TCase *shim_tc = tcase_create("semantics");
+
+	tcase_add_test(shim_tc, kunit_shim_semantics);
+	suite_add_tcase(shim, shim_tc);
+	srunner_add_suite(sr, shim);
+
 	unsigned int s, n = 0;
 
 	for (s = 0; s < nr_suites; s++) {
