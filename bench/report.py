@@ -336,6 +336,11 @@ def main():
         "weighs every instruction alike, a cache miss like an add, and counts all the guest "
         "runs, perftest's busy polling included: it is the cost of the same work on both "
         "kernels, not a hardware speed.",
+        "siw rows of that table are weaker evidence: siw moves data over TCP through a veth "
+        "pair in the one-vCPU guest, and with sleep=off an idle vCPU's clock jumps to the "
+        "next timer, so a run's time counts its waits for TCP's timers as well as "
+        "instructions.  Compare a siw ratio with how far the same kernel's rounds differ "
+        "(build/bench-raw/KERNEL/icount/bw-ROUND.txt).",
     ]
     if os.environ.get("PHYR_RDMA_PATCHES") == "0":
         report["notes"].append(
