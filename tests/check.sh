@@ -99,34 +99,32 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	fi
 done
 
-# The runner's DMA regimes: each boots the phyr kernel with the regime in
-# effect, the rxe devices up and an MR moving data.
+# dma_regime KERNEL MODE TIMEOUT: boot KERNEL with the DMA regime MODE in
+# effect, the rxe devices up and an MR moving data, then the DMA tests.
+dma_regime() {
+	local k=$1 mode=$2 res rc=0
+	res=$out/iommu-$([ "$k" = phyr ] || echo "$k-")$mode
+	stage "DMA regime $mode on the $k kernel"
+	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -i "$mode" -r "$res" -t "$3" \
+		"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
+	tally_tap "vm/$k/iommu=$mode" "$res/iommu.tap"
+	tally_tap "vm/$k/iommu=$mode/phyr_dma" "$res/phyr_dma.tap"
+	[ "$rc" = 0 ] || cat "$res/"{iommu,phyr_dma}.tap 2>/dev/null | grep -q '^not ok' ||
+		tally_fail "vm/$k/iommu=$mode: the guest run failed (status $rc, console: $res/console.log)"
+}
+
+# Every regime on the phyr kernel; on the debug kernel the three its own
+# run above was not booted with (it ran under the translating IOMMU), so
+# that every DMA test also runs under the DMA-API checker, KASAN and the
+# fault-injection sweep.
 if [ -f "$(kernel_image phyr)" ] && [[ " ${PHYR_CHECK_KERNELS:-phyr} " == *" phyr "* ]]; then
 	for mode in none translated passthrough swiotlb; do
-		stage "DMA regime $mode on the phyr kernel"
-		rc=0
-		"$PHYR_TOP/ci/vm.sh" --quiet -k phyr -i "$mode" -r "$out/iommu-$mode" -t 600 \
-			"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
-		tally_tap "vm/phyr/iommu=$mode" "$out/iommu-$mode/iommu.tap"
-		tally_tap "vm/phyr/iommu=$mode/phyr_dma" "$out/iommu-$mode/phyr_dma.tap"
-		[ "$rc" = 0 ] || cat "$out/iommu-$mode/"{iommu,phyr_dma}.tap 2>/dev/null | grep -q '^not ok' ||
-			tally_fail "vm/phyr/iommu=$mode: the guest run failed (status $rc, console: $out/iommu-$mode/console.log)"
+		dma_regime phyr "$mode" 600
 	done
 fi
-
-# The other regimes once more on the debug kernel (its own run above was
-# under the translating IOMMU): every DMA test under the DMA-API checker,
-# KASAN and the fault-injection sweep.
 if [ -f "$(kernel_image debug)" ] && [[ " ${PHYR_CHECK_KERNELS:-debug} " == *" debug "* ]]; then
 	for mode in none passthrough swiotlb; do
-		stage "DMA regime $mode on the debug kernel"
-		rc=0
-		"$PHYR_TOP/ci/vm.sh" --quiet -k debug -i "$mode" -r "$out/iommu-debug-$mode" -t 1800 \
-			"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
-		tally_tap "vm/debug/iommu=$mode" "$out/iommu-debug-$mode/iommu.tap"
-		tally_tap "vm/debug/iommu=$mode/phyr_dma" "$out/iommu-debug-$mode/phyr_dma.tap"
-		[ "$rc" = 0 ] || cat "$out/iommu-debug-$mode/"{iommu,phyr_dma}.tap 2>/dev/null | grep -q '^not ok' ||
-			tally_fail "vm/debug/iommu=$mode: the guest run failed (status $rc, console: $out/iommu-debug-$mode/console.log)"
+		dma_regime debug "$mode" 1800
 	done
 fi
 
