@@ -180,7 +180,7 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 	it->at = u - it->list->offset;
 	return n;
 }
-EXPORT_SYMBOL_IF_KUNIT(phyr_iter_fill);
+EXPORT_SYMBOL_GPL(phyr_iter_fill);
 
 /**
  * phyr_iter_blocks() - The next equal blocks, where they are stored.
