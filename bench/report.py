@@ -336,11 +336,15 @@ def main():
         "weighs every instruction alike, a cache miss like an add, and counts all the guest "
         "runs, perftest's busy polling included: it is the cost of the same work on both "
         "kernels, not a hardware speed.",
-        "siw rows of that table are weaker evidence: siw moves data over TCP through a veth "
-        "pair in the one-vCPU guest, and with sleep=off an idle vCPU's clock jumps to the "
-        "next timer, so a run's time counts its waits for TCP's timers as well as "
-        "instructions.  Compare a siw ratio with how far the same kernel's rounds differ "
-        "(build/bench-raw/KERNEL/icount/bw-ROUND.txt).",
+        "siw rows of that table are weaker evidence.  siw moves data over TCP through a "
+        "veth pair, by its kthread and softirqs, on the one vCPU where both perftest "
+        "processes spin on their CQs; the guest ticks every 4 ms and does not preempt "
+        "in the kernel, so that work gets the CPU at ticks, and a 64 MiB run lasts a "
+        "whole number of ticks (83 for stock's 1.61 Gb/s at 64 KiB).  Which tick the "
+        "work lands on flips with small changes of the instructions on the path: a "
+        "kernel with a few more instructions per page lookup runs some rounds 1 tick "
+        "longer and some 17 (1.59 or 1.33 Gb/s).  Compare a siw ratio with how far the "
+        "same kernel's rounds differ (build/bench-raw/KERNEL/icount/bw-ROUND.txt).",
     ]
     if os.environ.get("PHYR_RDMA_PATCHES") == "0":
         report["notes"].append(
