@@ -6,9 +6,11 @@
  * open file; nothing is charged to RLIMIT_MEMLOCK: pinning does no
  * accounting, its users do), maps it for QEMU's "edu" PCI device when one
  * is present, and reports the lists and what it checked.  With
- * PHYR_TEST_MAP_EDU the edu device's DMA engine moves real data through the DMA list: it reads one
- * page back and writes a pattern into sample pages, which the caller checks
- * after unmapping.  Closing the file unmaps and unpins whatever is left.
+ * PHYR_TEST_MAP_EDU the edu device's DMA engine moves real data through the
+ * DMA list: it reads one page back and writes a pattern into sample pages,
+ * which the caller checks after unmapping.  Closing the file unmaps and
+ * unpins whatever is left.  PHYR_TEST_IOC_FLOOR times pinning and unpinning
+ * alone, with no list: the floor make bench reads registration against.
  *
  * edu's DMA engine copies between RAM and a 4 KiB buffer of its own at
  * device address 0x40000, one transfer at a time (100 ms each in QEMU) of
@@ -229,6 +231,61 @@ static long test_pin(struct test_file *tf, struct phyr_test_pin __user *arg)
 	return copy_to_user(arg, &p, sizeof(p)) ? -EFAULT : 0;
 }
 
+/*
+ * What registration cannot do without: pinning the pages as ib_umem_get()
+ * pins them, a page of page pointers at a time, and unpinning each batch
+ * again, timed around those calls only.  The floor a registration's time
+ * is read against (make bench).
+ */
+static long test_floor(struct phyr_test_floor __user *arg)
+{
+	const unsigned long batch = PAGE_SIZE / sizeof(struct page *);
+	unsigned long addr, npages;
+	struct phyr_test_floor f;
+	unsigned int gup_flags;
+	struct page **pages;
+	long ret = 0, n;
+	bool dirty;
+	u64 t0, t1;
+
+	if (copy_from_user(&f, arg, sizeof(f)))
+		return -EFAULT;
+	if (f.flags & ~PHYR_TEST_PIN_WRITE || f.pad || !f.len ||
+	    f.addr + f.len < f.addr || f.addr + f.len > TASK_SIZE)
+		return -EINVAL;
+	dirty = f.flags & PHYR_TEST_PIN_WRITE;
+	gup_flags = FOLL_LONGTERM | (dirty ? FOLL_WRITE : 0);
+	addr = ALIGN_DOWN(f.addr, PAGE_SIZE);
+	npages = (ALIGN(f.addr + f.len, PAGE_SIZE) - addr) >> PAGE_SHIFT;
+	pages = (struct page **)__get_free_page(GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	f.pages = 0;
+	f.pin_ns = 0;
+	f.unpin_ns = 0;
+	while (npages) {
+		cond_resched();
+		t0 = ktime_get_ns();
+		n = pin_user_pages_fast(addr, min(npages, batch), gup_flags,
+					pages);
+		t1 = ktime_get_ns();
+		if (n <= 0) {
+			ret = n ? n : -EFAULT;
+			break;
+		}
+		f.pin_ns += t1 - t0;
+		unpin_user_pages_dirty_lock(pages, n, dirty);
+		f.unpin_ns += ktime_get_ns() - t1;
+		f.pages += n;
+		addr += n * PAGE_SIZE;
+		npages -= n;
+	}
+	free_page((unsigned long)pages);
+	if (!ret && copy_to_user(arg, &f, sizeof(f)))
+		ret = -EFAULT;
+	return ret;
+}
+
 static void test_unmap(struct test_file *tf)
 {
 	if (!tf->dev)
@@ -383,6 +440,9 @@ static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case PHYR_TEST_IOC_UNMAP:
 		ret = tf->dev ? 0 : -ENOENT;
 		test_unmap(tf);
+		break;
+	case PHYR_TEST_IOC_FLOOR:
+		ret = test_floor((void __user *)arg);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -98,9 +98,33 @@ struct phyr_test_map {
 	__u64 seg_boundary;
 };
 
+/**
+ * struct phyr_test_floor - the cost of pinning alone: pin_user_pages_fast()
+ *	and unpin_user_pages_dirty_lock() over the caller's memory, a page of
+ *	page pointers at a time as ib_umem_get() pins, each batch unpinned
+ *	before the next is pinned.  Nothing is kept and no list is built.
+ * @addr: in: first byte.
+ * @len: in: bytes (not 0).
+ * @flags: in: %PHYR_TEST_PIN_WRITE (pin for writing, unpin dirty) or 0.
+ * @pad: in: 0.
+ * @pages: out: pages pinned and unpinned.
+ * @pin_ns: out: nanoseconds spent in pin_user_pages_fast().
+ * @unpin_ns: out: nanoseconds spent in unpin_user_pages_dirty_lock().
+ */
+struct phyr_test_floor {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+	__u64 pages;
+	__u64 pin_ns;
+	__u64 unpin_ns;
+};
+
 #define PHYR_TEST_IOC_PIN	_IOWR('p', 0x70, struct phyr_test_pin)
 #define PHYR_TEST_IOC_UNPIN	_IOW('p', 0x71, __u32)
 #define PHYR_TEST_IOC_MAP	_IOWR('p', 0x72, struct phyr_test_map)
 #define PHYR_TEST_IOC_UNMAP	_IO('p', 0x73)
+#define PHYR_TEST_IOC_FLOOR	_IOWR('p', 0x74, struct phyr_test_floor)
 
 #endif /* _LIB_TEST_PHYR_DMA_UAPI_H */
