@@ -472,6 +472,49 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 		u64 pfn = addr >> PHYR_PFN_SHIFT, n;
 		int order = 0;
 
+		if (!prev && (cnt == 1 || !uniform)) {
+			/*
+			 * Single pages after a single page: the run stays
+			 * uniform of order 0, so only the room and the list's
+			 * size limit bound how many follow, and each costs a
+			 * few checks and two stores.
+			 */
+			unsigned int k = min_t(unsigned int, nr - i,
+					       (cap - used) / phyr_enc_words[PHYR_ENC_BLOCK]);
+			const struct phyr *r = ranges + i, *stop;
+			u32 *out = w + used;
+
+			if (end < max_end)
+				k = min_t(u64, k, (max_end - end) >> PHYR_PFN_SHIFT);
+			else
+				k = 0;
+			for (stop = r + k; r < stop; r++, out += 2) {
+				addr = r->addr;
+				/* range_check(): not the last frame of the address space */
+				if (((addr & (PHYR_PFN_SIZE - 1)) | (r->len ^ PHYR_PFN_SIZE)) ||
+				    addr == tail_end || addr > U64_MAX - 2 * PHYR_PFN_SIZE + 1)
+					break;
+				/* A BLOCK of order 0 is its frame number */
+				pfn = addr >> PHYR_PFN_SHIFT;
+				out[0] = lower_32_bits(pfn);
+				out[1] = upper_32_bits(pfn);
+				tail_end = addr + PHYR_PFN_SIZE;
+			}
+			k = r - (ranges + i);
+			if (k) {
+				uniform = 0;
+				used += k * phyr_enc_words[PHYR_ENC_BLOCK];
+				last = used - phyr_enc_words[PHYR_ENC_BLOCK];
+				cnt += k;
+				end += (u64)k << PHYR_PFN_SHIFT;
+				i += k;
+				if (i == nr)
+					break;
+				addr = ranges[i].addr;
+				len = ranges[i].len;
+				pfn = addr >> PHYR_PFN_SHIFT;
+			}
+		}
 		if ((addr & (PHYR_PFN_SIZE - 1)) || addr == tail_end)
 			break;
 		if (len != PHYR_PFN_SIZE) {

@@ -663,6 +663,64 @@ static void phyr_test_bad_input(struct kunit *test)
 }
 
 /*
+ * A batch of single pages after a single page (the batch's fastest path)
+ * keeps range_check()'s limits: the physical address space's last frame,
+ * and a list of at most U64_MAX / 2 bytes.  What is refused leaves the list
+ * as it was; the frame below the last and the byte below the limit fit.
+ */
+static void phyr_test_page_batch_limits(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	const phys_addr_t last = U64_MAX - PHYR_PFN_SIZE + 1;
+	struct phyr batch[] = {
+		{ 0x300000, PHYR_PFN_SIZE }, { 0x305000, PHYR_PFN_SIZE },
+		{ last, PHYR_PFN_SIZE },
+	};
+	struct phyr_list *list = new_list(test), before;
+	const unsigned long m = 2 * PER_CHUNK;
+	const u64 half = U64_MAX / 2;
+	unsigned long i, n;
+
+	KUNIT_ASSERT_EQ(test, append_fragmented(list, 5), 0);
+	before = *list;
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), -EOVERFLOW);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_MEMEQ(test, list, &before, sizeof(*list));
+	batch[2].addr = last - PHYR_PFN_SIZE;
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 3), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list),
+			phyr_list_length(&before) + 3 * PHYR_PFN_SIZE);
+
+	/*
+	 * A list one page short of U64_MAX / 2 bytes whose last chunk holds
+	 * single pages only: a huge range, then pages far above it
+	 */
+	list = new_list(test);
+	KUNIT_ASSERT_EQ(test, append_one(list, 0, half + 1 - (m + 1) * PHYR_PFN_SIZE), 0);
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < m; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (1ULL << 63) +
+							2 * i * PHYR_PFN_SIZE,
+							PHYR_PFN_SIZE), 0);
+	phyr_append_end(&app);
+	KUNIT_ASSERT_EQ(test, phyr_list_length(list), half + 1 - PHYR_PFN_SIZE);
+	n = phyr_list_nr_entries(list);
+	batch[0].addr = (1ULL << 63) + 2 * (m + 1) * PHYR_PFN_SIZE;
+	batch[1].addr = batch[0].addr + 2 * PHYR_PFN_SIZE;
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, 2), -EOVERFLOW);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), half + 1 - PHYR_PFN_SIZE);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+	/* Up to the limit's last byte: one page less one byte still fits */
+	KUNIT_EXPECT_EQ(test, append_one(list, batch[0].addr, PHYR_PFN_SIZE - 1), 0);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), half);
+}
+
+/*
  * A series after a series: the last chunk, shrunk when the first ended,
  * gets its page back when more chunks follow it; only a list's last chunk
  * is ever smaller than a page, and footprints stay exact.
@@ -707,6 +765,7 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_iter_fill),
 	KUNIT_CASE(phyr_test_iter_blocks),
 	KUNIT_CASE(phyr_test_bad_input),
+	KUNIT_CASE(phyr_test_page_batch_limits),
 	KUNIT_CASE(phyr_test_two_series),
 	{}
 };
