@@ -22,16 +22,17 @@ UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/lib/*.h) \
              $(wildcard tests/user/kcompat/include/*.h tests/user/kcompat/include/*/*.h)
 
-.PHONY: help demo check check-debug unit bench bench-list series series-build deps-unit deps-guest \
+.PHONY: help demo check check-debug unit bench bench-wall bench-list series series-build deps-unit deps-guest \
         deps-kernel unit-build guest-programs kernels debug-kernel drivers-build drivers-build-each \
         fresh-machine-check clean
 
 help:
-	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in a guest"
+	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in guests"
 	@echo "make check   every test (Check, KUnit in the guest, VM tests)"
 	@echo "make check-debug  the same on the debug kernel"
 	@echo "make unit    userspace unit tests only"
-	@echo "make bench   footprint, registration time, largest MR, perftest: phyr vs stock"
+	@echo "make bench   footprints and instruction-time figures, phyr vs stock (about 25 min)"
+	@echo "make bench-wall  the wall-clock rounds, added to make bench's report (about 20 min)"
 	@echo "make bench-list  the phyr list alone: bytes/page and rates per layout"
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
 	@echo "make series  export the kernel changes as an upstream-style series"
@@ -83,9 +84,11 @@ $(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-gue
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c -libverbs
 
-$(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h Makefile | deps-guest
+$(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h \
+		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ bench/mr_bench.c bench/layout.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -Ikernel/ib_umem_phyr/lib -o $@ bench/mr_bench.c bench/layout.c \
+		-libverbs -lm
 
 # The DMA tests: the test driver's ioctls, from its uapi header
 $(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout.h \
@@ -103,6 +106,9 @@ $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \
 
 bench: guest-programs
 	@bench/run.sh
+
+bench-wall: guest-programs
+	@bench/wall.sh
 
 bench-list: $(B)/bench/phyr_list_bench
 	@$(B)/bench/phyr_list_bench | column -t -s "$$(printf '\t')"

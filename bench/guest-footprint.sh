@@ -43,6 +43,9 @@ echo 0 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 
 figure bpp_frag_4k -l frag_4k -s 256M -n 4 -r 3
 figure siw_bpp_frag_4k -d siw0 -l frag_4k -s 256M -n 4 -r 3
+# Half 2 MiB folios, half single pages (THP is madvise: only the folio half)
+figure bpp_mixed -l mixed -s 256M -n 4 -r 3
+figure siw_bpp_mixed -d siw0 -l mixed -s 256M -n 4 -r 3
 figure bpp_thp -l thp -s 1G -n 8 -r 3
 figure siw_bpp_thp -d siw0 -l thp -s 1G -n 8 -r 3
 figure mr_4k -l frag_4k -s 4K -n 10000 -r 3

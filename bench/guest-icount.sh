@@ -11,8 +11,12 @@
 #
 # Each round writes /tmp/results/reg-ROUND.txt (one mr_bench line per
 # layout, 3 repeats) and bw-ROUND.txt ("test size gbps" lines, 64 MiB moved
-# per perftest run), the formats bench/turns.sh writes.  Progress goes to
-# the console.
+# per perftest run), the formats bench/turns.sh writes, and where the
+# kernel has the phyr test driver, floor-ROUND.txt: the same memory pinned
+# and unpinned alone (mr_bench --floor), what registration cannot go below,
+# and pinned into a phyr list by pin_user_pages_phyr() (mr_bench
+# --pin-phyr), the pinning layer without the RDMA core and driver.
+# Progress goes to the console.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 res=/tmp/results
@@ -29,6 +33,11 @@ for i in $(seq "$rounds"); do
 		lay=${spec%%:*}
 		echo "icount: round $i: mr_bench $lay" >&2
 		measure_reg "$lay" "${spec#*:}" 3 >> "$res/reg-$i.txt" || status=1
+		[ -e /dev/test_phyr_dma ] || continue
+		echo "icount: round $i: mr_bench --floor $lay" >&2
+		measure_reg "$lay" "${spec#*:}" 3 --floor >> "$res/floor-$i.txt" || status=1
+		echo "icount: round $i: mr_bench --pin-phyr $lay" >&2
+		measure_reg "$lay" "${spec#*:}" 3 --pin-phyr >> "$res/floor-$i.txt" || status=1
 	done
 	for t in write read send; do
 		for size in 4096 65536 1048576; do

@@ -10,12 +10,12 @@ guest_setup() {
 	echo 128 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 }
 
-# measure_reg LAYOUT SIZE REPEAT: mr_bench's line, or "layout=LAYOUT
-# error=REASON" and status 1.
+# measure_reg LAYOUT SIZE REPEAT [MR_BENCH_OPTION...]: mr_bench's line, or
+# "layout=LAYOUT error=REASON" and status 1.
 measure_reg() {
 	local out
 
-	out=$("${top:?}/build/bench/mr_bench" -l "$1" -s "$2" -r "$3" 2> /tmp/err) ||
+	out=$("${top:?}/build/bench/mr_bench" -l "$1" -s "$2" -r "$3" "${@:4}" 2> /tmp/err) ||
 		{ echo "layout=$1 error=$(tail -n 1 /tmp/err | tr ' =' '_:')"; return 1; }
 	echo "$out"
 }

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -156,12 +157,84 @@ static char *map_hugetlb_1g(size_t len)
 	return map_hugetlb(len, 30);
 }
 
+/*
+ * Which 2 MiB slots of a mixed buffer of @k slots are huge: a fixed
+ * shuffle of the slots (xorshift, constant seed), the first half of it.
+ * Deterministic, so that every run and both kernels get the same layout.
+ */
+static bool *mixed_slots(size_t k)
+{
+	size_t *order = malloc(k * sizeof(*order));
+	bool *huge = calloc(k, sizeof(*huge));
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	if (!order || !huge)
+		die("malloc");
+	for (size_t i = 0; i < k; i++)
+		order[i] = i;
+	for (size_t i = k; i > 1; i--) {
+		size_t j, t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = x % i;
+		t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < k / 2; i++)
+		huge[order[i]] = true;
+	free(order);
+	return huge;
+}
+
+/*
+ * Half of the 2 MiB slots (by mixed_slots()) a transparent huge page each,
+ * the other half single 4 KiB pages from a frag_4k mapping: both faulted
+ * in their own mappings, then moved slot by slot (a whole PMD for a huge
+ * page, page by page otherwise) into one 2 MiB aligned buffer.
+ */
+static char *map_mixed(size_t len)
+{
+	size_t k = len / (2 * MIB), nh = k / 2, h = 0, f = 0;
+	char *thp = nh ? map_thp(nh * 2 * MIB) : NULL;
+	char *frag = k - nh ? map_frag_4k((k - nh) * 2 * MIB) : NULL;
+	char *raw, *dst;
+	bool *huge;
+
+	if ((nh && !thp) || (k - nh && !frag))
+		return NULL;
+	raw = mmap(NULL, len + 2 * MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	dst = (char *)(((uintptr_t)raw + 2 * MIB - 1) & ~(2 * MIB - 1));
+	huge = mixed_slots(k);
+	for (size_t i = 0; i < k; i++) {
+		char *to = dst + i * 2 * MIB;
+
+		if (huge[i]) {
+			if (mremap(thp + h++ * 2 * MIB, 2 * MIB, 2 * MIB,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED)
+				die("mremap");
+			continue;
+		}
+		for (size_t j = 0; j < 2 * MIB / PG; j++, f++)
+			if (mremap(frag + f * PG, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   to + j * PG) == MAP_FAILED)
+				die("mremap");
+	}
+	free(huge);
+	return dst;
+}
+
 const struct layout layouts[] = {
 	{ "frag_4k", PG, map_frag_4k },
 	{ "contig", PG, map_contig },
 	{ "thp", 2 * MIB, map_thp },
 	{ "hugetlb_2m", 2 * MIB, map_hugetlb_2m },
 	{ "hugetlb_1g", GIB, map_hugetlb_1g },
+	{ "mixed", 2 * MIB, map_mixed },
 };
 
 const size_t nr_layouts = sizeof(layouts) / sizeof(layouts[0]);
@@ -175,9 +248,48 @@ const struct layout *layout_find(const char *name)
 }
 
 /*
+ * mixed: each 2 MiB slot mixed_slots() makes huge is one physically
+ * contiguous, aligned run; the others have no physically adjacent
+ * neighbours.  The buffer must be 2 MiB aligned.
+ */
+static const char *mixed_check(int fd, const char *buf, size_t len)
+{
+	size_t k = len / (2 * MIB), per = 2 * MIB / PG;
+	uint64_t *pfn = malloc(per * sizeof(*pfn));
+	bool *huge = mixed_slots(k);
+	const char *bad = NULL;
+
+	if (!pfn)
+		die("malloc");
+	for (size_t i = 0; i < k && !bad; i++) {
+		off_t off = (off_t)((uintptr_t)buf / PG + i * per) * 8;
+
+		if (pread(fd, pfn, per * 8, off) != (ssize_t)(per * 8))
+			die("reading pagemap");
+		for (size_t j = 0; j < per && !bad; j++) {
+			uint64_t p = pfn[j] & ((1ULL << 55) - 1);
+			uint64_t prev = j ? pfn[j - 1] & ((1ULL << 55) - 1) : 0;
+
+			if (!(pfn[j] >> 63) || !p)
+				bad = "a page is not present or its PFN is hidden";
+			else if (huge[i] && !j && p % per)
+				bad = "a huge page is not physically aligned";
+			else if (huge[i] && j && p != prev + 1)
+				bad = "a huge page is not physically contiguous";
+			else if (!huge[i] && j && p == prev + 1)
+				bad = "two small pages are physically adjacent";
+		}
+	}
+	free(huge);
+	free(pfn);
+	return bad;
+}
+
+/*
  * Check the layout through pagemap: frag_4k has no physically adjacent
- * neighbours; the others are runs of lay->align bytes, each physically
- * contiguous and aligned.  Returns NULL or what is wrong.
+ * neighbours; mixed as mixed_check(); the others are runs of lay->align
+ * bytes, each physically contiguous and aligned.  Returns NULL or what is
+ * wrong.
  */
 const char *layout_check(const struct layout *lay, const char *buf,
 			 size_t len)
@@ -190,6 +302,11 @@ const char *layout_check(const struct layout *lay, const char *buf,
 
 	if (fd < 0)
 		die("/proc/self/pagemap");
+	if (!strcmp(lay->name, "mixed")) {
+		bad = mixed_check(fd, buf, len);
+		close(fd);
+		return bad;
+	}
 	for (size_t i = 0; i < n && !bad; i += batch) {
 		size_t m = n - i < batch ? n - i : batch;
 		off_t off = (off_t)((uintptr_t)buf / PG + i) * 8;

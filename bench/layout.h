@@ -18,7 +18,7 @@ struct layout {
 	char *(*map)(size_t len);	/* faulted in; NULL and errno on failure */
 };
 
-/* frag_4k, contig, thp, hugetlb_2m, hugetlb_1g */
+/* frag_4k, contig, thp, hugetlb_2m, hugetlb_1g, mixed */
 extern const struct layout layouts[];
 extern const size_t nr_layouts;
 

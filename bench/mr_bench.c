@@ -21,6 +21,9 @@
  *   thp         transparent huge pages, 2 MiB aligned
  *   hugetlb_2m  hugetlbfs pages of 2 MiB (vm.nr_hugepages must be set)
  *   hugetlb_1g  hugetlbfs pages of 1 GiB (boot with hugepagesz=1G hugepages=N)
+ *   mixed       2 MiB slots, half of them (a fixed shuffle) transparent huge
+ *               pages and half single 4 KiB pages as in frag_4k: 50/50 by
+ *               bytes
  *
  * With --with-heap, the user memory registering touches is counted too (the
  * structure libibverbs mallocs per MR, the array of MR pointers): the heap
@@ -28,6 +31,26 @@
  *
  * With --max, finds the largest single MR that registers instead: doubling
  * from 64 MiB, then bisecting to 64 MiB, up to --limit bytes.
+ *
+ * With --floor, registers nothing: the phyr kernel's test driver
+ * (/dev/test_phyr_dma) pins the same memory as ib_umem_get() pins it
+ * (pin_user_pages_fast(), a page of page pointers at a time) and unpins
+ * each batch again (unpin_user_pages_dirty_lock()), and the time those
+ * calls take is printed (pin_ms_per_gib, unpin_ms_per_gib): the floor
+ * registration is read against.  No RDMA device is needed.  With
+ * --pin-phyr instead, the same driver pins the memory into a phyr list
+ * with pin_user_pages_phyr() and unpins it with unpin_user_pages_phyr()
+ * (what ib_umem_get() and ib_umem_release() call), each ioctl timed from
+ * here: the pinning layer with its list, without the RDMA core or driver.
+ *
+ * Every footprint line also gives the information bound of the pages
+ * registered (bound_bytes_per_page): read from pagemap while the MRs are
+ * registered, the order-0 entropy of the differences between consecutive
+ * page frames within each MR, plus each MR's first frame in full.  No
+ * coder that stores a page's frame as a difference from the previous one,
+ * by its frequency, can use less.  small_pages counts the pages that lie
+ * in physically contiguous runs shorter than 2 MiB (all of frag_4k, half
+ * of mixed).
  *
  * Output: one line of key=value pairs.  Exit status 0; 1 if registration
  * failed (the errno is printed as reg_errno=NAME); 2 on a setup error.
@@ -40,16 +63,19 @@
 #include <getopt.h>
 #include <infiniband/verbs.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "layout.h"
+#include "test_phyr_dma_uapi.h"
 
 static void die(const char *what)
 {
@@ -165,6 +191,72 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The information bound of @count MRs of @size bytes at @buf, in bytes per
+ * page: see the comment at the top.  Reads pagemap in blocks.
+ */
+static double bound_bytes_per_page(const char *buf, size_t size, size_t count,
+				   size_t *small)
+{
+	size_t per_mr = size / PG, n = per_mr * count, nd = 0, block = 1 << 16;
+	size_t run = 0;
+	uint64_t *pfn = malloc(block * sizeof(*pfn)), prev = 0, max_pfn = 0;
+	int64_t *delta = malloc(n * sizeof(*delta));
+	double bits = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!pfn || !delta)
+		die("malloc");
+	if (fd < 0)
+		die("/proc/self/pagemap");
+	for (size_t i = 0; i < n; i += block) {
+		size_t m = n - i < block ? n - i : block;
+		off_t at = (off_t)((uintptr_t)buf / PG + i) * 8;
+
+		if (pread(fd, pfn, m * 8, at) != (ssize_t)(m * 8))
+			die("reading pagemap");
+		for (size_t j = 0; j < m; j++) {
+			uint64_t f = pfn[j] & ((1ULL << 55) - 1);
+
+			if (!(pfn[j] >> 63) || !f) {
+				errno = EIO;
+				die("pagemap: a registered page without a frame");
+			}
+			if ((i + j) % per_mr)
+				delta[nd++] = (int64_t)(f - prev);
+			/* A run ends where the frames stop following on */
+			if (!((i + j) % per_mr) || f != prev + 1) {
+				*small += run < 2 * MIB / PG ? run : 0;
+				run = 0;
+			}
+			run++;
+			if (f > max_pfn)
+				max_pfn = f;
+			prev = f;
+		}
+	}
+	*small += run < 2 * MIB / PG ? run : 0;
+	close(fd);
+	qsort(delta, nd, sizeof(*delta), cmp_i64);
+	for (size_t i = 0, j; i < nd; i = j) {
+		for (j = i + 1; j < nd && delta[j] == delta[i]; j++)
+			;
+		bits += (double)(j - i) * log2((double)nd / (double)(j - i));
+	}
+	/* Each MR's first frame, in full */
+	bits += (double)count * ceil(log2((double)max_pfn + 1));
+	free(pfn);
+	free(delta);
+	return bits / 8 / (double)n;
+}
+
 /* --with-heap: count user memory too; see usage() */
 static bool with_heap;
 
@@ -196,6 +288,9 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		if (!warm[i])
 			die("ibv_reg_mr (warm-up)");
 	}
+	double bound = -1;
+	size_t small = 0;
+
 	for (int r = 0; r < repeat && !err; r++) {
 		long long before, after;
 		double t0, t1, t2, t3;
@@ -225,7 +320,10 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		}
 		t1 = now_ms();
 		after = free_and_pcp_pages();
-		/* Reading /proc/zoneinfo is not part of deregistering */
+		/* The pages as registered (FOLL_LONGTERM may have moved some) */
+		if (!r && i == count)
+			bound = bound_bytes_per_page(buf, size, count, &small);
+		/* Neither is part of deregistering */
 		t2 = now_ms();
 		while (i--)
 			if (ibv_dereg_mr(mr[i]))
@@ -242,9 +340,10 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		double bpp = median(per_page, repeat);
 
 		printf("layout=%s size=%zu count=%zu bytes_per_page=%.3f "
-		       "bytes_per_mr=%.1f reg_ms_per_gib=%.2f dereg_ms_per_gib=%.2f\n",
+		       "bytes_per_mr=%.1f reg_ms_per_gib=%.2f dereg_ms_per_gib=%.2f "
+		       "bound_bytes_per_page=%.4f small_pages=%zu\n",
 		       lay->name, size, count, bpp, bpp * (size / PG),
-		       median(reg, repeat), median(dereg, repeat));
+		       median(reg, repeat), median(dereg, repeat), bound, small);
 	}
 	for (size_t i = 0; i < nwarm; i++)
 		if (ibv_dereg_mr(warm[i]))
@@ -255,6 +354,82 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 	free(reg);
 	free(dereg);
 	return err ? 1 : 0;
+}
+
+/* --pin-phyr: one pin_user_pages_phyr() and its unpin; times in ns. */
+static void pin_phyr_once(int fd, char *buf, size_t size, uint64_t *pin_ns,
+			  uint64_t *unpin_ns)
+{
+	struct phyr_test_pin p = {
+		.addr = (uintptr_t)buf,
+		.len = size,
+		.flags = PHYR_TEST_PIN_WRITE,
+	};
+	uint32_t dirty = 1;
+	double t0, t1, t2;
+
+	t0 = now_ms();
+	if (ioctl(fd, PHYR_TEST_IOC_PIN, &p))
+		die("PHYR_TEST_IOC_PIN");
+	t1 = now_ms();
+	if (ioctl(fd, PHYR_TEST_IOC_UNPIN, &dirty))
+		die("PHYR_TEST_IOC_UNPIN");
+	t2 = now_ms();
+	if (p.length != size) {
+		errno = EIO;
+		die("PHYR_TEST_IOC_PIN: bytes missing");
+	}
+	*pin_ns += (uint64_t)((t1 - t0) * 1e6);
+	*unpin_ns += (uint64_t)((t2 - t1) * 1e6);
+}
+
+/*
+ * --floor (@phyr false) or --pin-phyr (@phyr true): pin and unpin what
+ * measure() would register; see the top.
+ */
+static int measure_floor(const struct layout *lay, char *buf, size_t size,
+			 size_t count, int repeat, bool phyr)
+{
+	double *pin = calloc(repeat, sizeof(double));
+	double *unpin = calloc(repeat, sizeof(double));
+	double gib = (double)size * count / GIB;
+	int fd = open("/dev/test_phyr_dma", O_RDWR | O_CLOEXEC);
+
+	if (!pin || !unpin)
+		die("calloc");
+	if (fd < 0)
+		die("/dev/test_phyr_dma (the phyr kernel's test driver)");
+	for (int r = 0; r < repeat; r++) {
+		uint64_t pin_ns = 0, unpin_ns = 0;
+
+		for (size_t i = 0; i < count && phyr; i++)
+			pin_phyr_once(fd, buf + i * size, size, &pin_ns, &unpin_ns);
+		for (size_t i = 0; i < count && !phyr; i++) {
+			struct phyr_test_floor f = {
+				.addr = (uintptr_t)(buf + i * size),
+				.len = size,
+				.flags = PHYR_TEST_PIN_WRITE,
+			};
+
+			if (ioctl(fd, PHYR_TEST_IOC_FLOOR, &f))
+				die("PHYR_TEST_IOC_FLOOR");
+			if (f.pages != size / PG) {
+				errno = EIO;
+				die("PHYR_TEST_IOC_FLOOR: pages missing");
+			}
+			pin_ns += f.pin_ns;
+			unpin_ns += f.unpin_ns;
+		}
+		pin[r] = pin_ns / 1e6 / gib;
+		unpin[r] = unpin_ns / 1e6 / gib;
+	}
+	close(fd);
+	printf("layout=%s size=%zu count=%zu what=%s pin_ms_per_gib=%.2f unpin_ms_per_gib=%.2f\n",
+	       lay->name, size, count, phyr ? "pin_user_pages_phyr" : "floor",
+	       median(pin, repeat), median(unpin, repeat));
+	free(pin);
+	free(unpin);
+	return 0;
 }
 
 /* Does one MR of @len bytes register?  Maps, registers, unmaps. */
@@ -337,13 +512,17 @@ static void usage(FILE *f)
 		"Usage: mr_bench [-d DEV] [-l LAYOUT] [-s SIZE] [-n COUNT] [-r REPEAT]\n"
 		"                [--with-heap]\n"
 		"       mr_bench [-d DEV] [-l LAYOUT] --max --limit BYTES\n"
+		"       mr_bench --floor|--pin-phyr [-l LAYOUT] [-s SIZE] [-n COUNT] [-r REPEAT]\n"
 		"Kernel bytes per registered 4 KiB page and registration time for\n"
 		"COUNT MRs of SIZE bytes (K, M, G suffixes) in LAYOUT: frag_4k,\n"
-		"contig, thp, hugetlb_2m, hugetlb_1g.  Defaults: rxe0, frag_4k,\n"
+		"contig, thp, hugetlb_2m, hugetlb_1g, mixed.  Defaults: rxe0, frag_4k,\n"
 		"64M, 1 MR, 5 repeats.  --max finds the largest MR that registers.\n"
 		"--with-heap also counts the user memory registering touches (the\n"
 		"MR structure libibverbs mallocs, the array of MR pointers), as a\n"
-		"plain free-page count without a pre-faulted heap sees it.\n");
+		"plain free-page count without a pre-faulted heap sees it.\n"
+		"--floor registers nothing: it times pinning and unpinning the same\n"
+		"memory alone, through the phyr kernel's /dev/test_phyr_dma;\n"
+		"--pin-phyr the same with pin_user_pages_phyr(), its list included.\n");
 }
 
 int main(int argc, char **argv)
@@ -352,13 +531,15 @@ int main(int argc, char **argv)
 		{ "max", no_argument, NULL, 'M' },
 		{ "limit", required_argument, NULL, 'L' },
 		{ "with-heap", no_argument, NULL, 'U' },
+		{ "floor", no_argument, NULL, 'F' },
+		{ "pin-phyr", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dev = "rxe0", *layout = "frag_4k", *bad;
 	size_t size = 64 * MIB, count = 1, limit = 0;
 	const struct layout *lay = NULL;
-	int repeat = 5, opt, max = 0, ret;
+	int repeat = 5, opt, max = 0, floor_only = 0, pin_phyr = 0, ret;
 	struct ibv_device **list;
 	struct ibv_context *ctx = NULL;
 	struct ibv_pd *pd;
@@ -374,17 +555,34 @@ int main(int argc, char **argv)
 		case 'M': max = 1; break;
 		case 'L': limit = parse_size(optarg); break;
 		case 'U': with_heap = true; break;
+		case 'F': floor_only = 1; break;
+		case 'P': pin_phyr = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	lay = layout_find(layout);
 	if (!lay || !count || repeat < 1 || (max && !limit) ||
-	    !size || size % lay->align) {
+	    ((floor_only || pin_phyr) && (max || with_heap)) ||
+	    (floor_only && pin_phyr) || !size || size % lay->align) {
 		fprintf(stderr, "mr_bench: bad arguments (SIZE must be a multiple of "
 			"the layout's page size)\n");
 		usage(stderr);
 		return 2;
+	}
+
+	if (floor_only || pin_phyr) {
+		buf = lay->map(size * count);
+		if (!buf)
+			die("mapping the buffer");
+		bad = layout_check(lay, buf, size * count);
+		if (bad) {
+			fprintf(stderr, "mr_bench: %s layout: %s\n", layout, bad);
+			return 2;
+		}
+		ret = measure_floor(lay, buf, size, count, repeat, pin_phyr);
+		munmap(buf, size * count);
+		return ret;
 	}
 
 	list = ibv_get_device_list(NULL);

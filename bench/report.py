@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 """Turn the raw `make bench` output into results/bench.json and bench.md.
 
-raw/<kernel>/footprint.txt   mr_bench lines, "figure=NAME key=value ..."; the
-                             siw figures are NAMEs prefixed with "siw_"
-raw/<kernel>/bw-<pair>.txt   "test size gbps" lines, one file per boot
-raw/<kernel>/reg-<pair>.txt  mr_bench lines, registration time per layout
-raw/<kernel>/icount/         the same two kinds of file, one per round, timed
-                             in instructions (ci/vm.sh --icount); bandwidth
-                             over siw is test "siw-write" and so on
-raw/phyr_list.tsv            bench/phyr_list_bench output
+raw/<kernel>/footprint.txt     mr_bench lines, "figure=NAME key=value ...";
+                               the siw figures are NAMEs prefixed with "siw_"
+raw/<kernel>/icount/           one file of each kind per round, timed in
+                               instructions (ci/vm.sh --icount):
+    reg-<round>.txt            mr_bench lines, registration time per layout
+    bw-<round>.txt             "test size gbps" lines; bandwidth over siw is
+                               test "siw-write" and so on
+    floor-<round>.txt          mr_bench --floor and --pin-phyr lines (phyr
+                               kernel only)
+raw/wall/<kernel>/             reg- and bw-<round>.txt in wall-clock time,
+                               from make bench-wall (bench/turns.sh), if run
+raw/phyr_list.tsv              bench/phyr_list_bench output
 
 A figure that could not be measured is null with "<key>_reason" beside it.
 """
@@ -20,11 +24,16 @@ import sys
 
 KERNELS = ("stock", "phyr")
 LAYOUTS = ("frag_4k", "thp", "hugetlb_2m", "hugetlb_1g")
+# The footprint boot measures one layout more: half 2 MiB folios, half
+# single pages (mr_bench -l mixed)
+FOOTPRINT_LAYOUTS = LAYOUTS + ("mixed",)
 TARGETS = {
     "bytes_per_page.frag_4k": "<= 8.2 B/page (stretch 4.1)",
     "bytes_per_page.thp": "<= 0.02 B/page",
     "bytes_per_page.hugetlb_2m": "<= 0.02 B/page",
     "bytes_per_page.hugetlb_1g": "one entry per 1 GiB page",
+    "bytes_per_page.mixed": "below stock",
+    "bytes_per_small_page.mixed": "<= 4.1 (the compact form, to come)",
     "bytes_per_mr_4k": "below stock",
     "bytes_per_mr_4k_with_heap": "below stock",
     "bytes_per_mr_64k": "below stock",
@@ -37,6 +46,8 @@ TARGETS = {
     "siw.bytes_per_page.thp": "<= 0.02 B/page",
     "siw.bytes_per_page.hugetlb_2m": "<= 0.02 B/page",
     "siw.bytes_per_page.hugetlb_1g": "<= 0.02 B/page",
+    "siw.bytes_per_page.mixed": "below stock",
+    "siw.bytes_per_small_page.mixed": "<= 4.1 (the compact form, to come)",
     "siw.bytes_per_mr_4k": "below stock",
     "siw.bytes_per_mr_64k": "below stock",
     "siw.max_mr_bytes": "as measured",
@@ -70,7 +81,7 @@ def put(obj, key, rec, field, conv=float):
         obj[key] = conv(rec[field])
 
 
-def kernel_figures(raw, kernel):
+def footprint_recs(raw, kernel):
     figs = {}
     path = os.path.join(raw, kernel, "footprint.txt")
     if os.path.exists(path):
@@ -78,15 +89,38 @@ def kernel_figures(raw, kernel):
             rec = parse_kv(line)
             if "figure" in rec:
                 figs[rec["figure"]] = rec
-    out = {"bytes_per_page": {}, "bytes_per_page_mrs": {}, "reg_ms_per_gib": {},
-           "dereg_ms_per_gib": {}}
-    for lay in LAYOUTS:
-        rec = figs.get("bpp_" + lay)
+    return figs
+
+
+def per_page_figures(figs, prefix):
+    """bytes_per_page, its information bound and the MRs measured, per
+    layout, from the figures named PREFIX + "bpp_" + layout."""
+    out = {"bytes_per_page": {}, "bound_bytes_per_page": {}, "bytes_per_page_mrs": {},
+           "pages_registered": {}, "bytes_per_small_page": {}}
+    for lay in FOOTPRINT_LAYOUTS:
+        rec = figs.get(prefix + "bpp_" + lay)
         put(out["bytes_per_page"], lay, rec, "bytes_per_page")
+        put(out["bound_bytes_per_page"], lay, rec, "bound_bytes_per_page")
         if rec and "size" in rec and "count" in rec:
             out["bytes_per_page_mrs"][lay] = mr_shape(int(rec["count"]), int(rec["size"]))
-        put(out["reg_ms_per_gib"], lay, rec, "reg_ms_per_gib")
-        put(out["dereg_ms_per_gib"], lay, rec, "dereg_ms_per_gib")
+            out["pages_registered"][lay] = int(rec["count"]) * int(rec["size"]) // 4096
+    # mixed: its kernel bytes per page outside the 2 MiB folios (the pages
+    # in shorter physical runs, counted by mr_bench from pagemap)
+    rec = figs.get(prefix + "bpp_mixed")
+    bpp, pages = out["bytes_per_page"].get("mixed"), out["pages_registered"].get("mixed")
+    if bpp is not None and pages and int(rec.get("small_pages", 0)) > 0:
+        out["bytes_per_small_page"]["mixed"] = bpp * pages / int(rec["small_pages"])
+    else:
+        out["bytes_per_small_page"]["mixed"] = None
+        out["bytes_per_small_page"]["mixed_reason"] = (
+            out["bytes_per_page"].get("mixed_reason") or "no small_pages in the output")
+    return out
+
+
+def kernel_figures(raw, kernel):
+    """The footprint boot's figures (exact page counts) of one kernel."""
+    figs = footprint_recs(raw, kernel)
+    out = per_page_figures(figs, "")
     put(out, "bytes_per_mr_4k", figs.get("mr_4k"), "bytes_per_mr")
     put(out, "bytes_per_mr_4k_with_heap", figs.get("mr_4k_heap"), "bytes_per_mr")
     put(out, "bytes_per_mr_64k", figs.get("mr_64k"), "bytes_per_mr")
@@ -97,26 +131,12 @@ def kernel_figures(raw, kernel):
         ent = {"registered": bool(rec) and "bytes_per_page" in rec}
         put(ent, "bytes_per_page", rec, "bytes_per_page")
         out["large_mrs"][g] = ent
-
-    # Bandwidth: every boot's runs, kept per pair for the ratios
-    runs = pair_bw(raw, kernel)
-    out["bw_gbps"] = {}
-    for key, per_pair in sorted(runs.items(), key=lambda kv: bw_order(kv[0])):
-        vals = [v for v in per_pair.values() if v is not None]
-        out["bw_gbps"][key] = statistics.median(vals) if vals else None
-        if not vals:
-            out["bw_gbps"][key + "_reason"] = "every perftest run failed"
     # Soft-iWARP: the footprint figures again, on siw0
-    siw = out["siw"] = {"bytes_per_page": {}, "bytes_per_page_mrs": {}}
-    for lay in LAYOUTS:
-        rec = figs.get("siw_bpp_" + lay)
-        put(siw["bytes_per_page"], lay, rec, "bytes_per_page")
-        if rec and "size" in rec and "count" in rec:
-            siw["bytes_per_page_mrs"][lay] = mr_shape(int(rec["count"]), int(rec["size"]))
+    siw = out["siw"] = per_page_figures(figs, "siw_")
     put(siw, "bytes_per_mr_4k", figs.get("siw_mr_4k"), "bytes_per_mr")
     put(siw, "bytes_per_mr_64k", figs.get("siw_mr_64k"), "bytes_per_mr")
     put(siw, "max_mr_bytes", figs.get("siw_max_mr"), "max_mr_bytes", int)
-    return out, runs
+    return out
 
 
 def mr_shape(count, size):
@@ -140,33 +160,47 @@ def bw_name(key):
     return "siw " + name if test.startswith("siw-") else name
 
 
-def pair_lines(raw, kernel, prefix, sub=""):
-    """(pair, line) for every line of raw/<kernel>/<sub>/<prefix>-<pair>.txt."""
-    d = os.path.join(raw, kernel, sub)
+def round_lines(base, kernel, prefix, sub=""):
+    """(round, line) for every line of base/<kernel>/<sub>/<prefix>-<round>.txt."""
+    d = os.path.join(base, kernel, sub)
     for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
         if name.startswith(prefix + "-") and name.endswith(".txt"):
-            pair = int(name[len(prefix) + 1:-4])
+            rnd = int(name[len(prefix) + 1:-4])
             for line in open(os.path.join(d, name)):
-                yield pair, line
+                yield rnd, line
 
 
-def pair_times(raw, kernel, sub=""):
-    """{(group, layout): {pair: ms_per_gib}} from the alternating boots."""
+def round_times(base, kernel, sub="", prefix="reg", groups=("reg_ms_per_gib", "dereg_ms_per_gib"),
+                what=None):
+    """{(group, layout): {round: ms_per_gib}}, from the lines whose "what"
+    is @what (mr_bench --floor and --pin-phyr lines say which they are)."""
     out = {}
-    for pair, line in pair_lines(raw, kernel, "reg", sub):
+    for rnd, line in round_lines(base, kernel, prefix, sub):
         rec = parse_kv(line)
-        for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
+        if rec.get("what") != what:
+            continue
+        for group in groups:
             if group in rec:
-                out.setdefault((group, rec["layout"]), {})[pair] = float(rec[group])
+                out.setdefault((group, rec["layout"]), {})[rnd] = float(rec[group])
     return out
 
 
-def spread(pairs):
-    pairs = [x for x in pairs if x is not None]
-    if not pairs:
+def round_bw(base, kernel, sub=""):
+    """{test_size: {round: gbps or None}}."""
+    runs = {}
+    for rnd, line in round_lines(base, kernel, "bw", sub):
+        test, size, gbps = line.split()
+        runs.setdefault("%s_%s" % (test, size), {})[rnd] = (
+            None if gbps == "null" else float(gbps))
+    return runs
+
+
+def spread(vals):
+    vals = [x for x in vals if x is not None]
+    if not vals:
         return None
-    return {"min": min(pairs), "median": statistics.median(pairs),
-            "max": max(pairs), "pairs": len(pairs)}
+    return {"min": min(vals), "median": statistics.median(vals),
+            "max": max(vals), "pairs": len(vals)}
 
 
 def ratio(p, s):
@@ -175,41 +209,53 @@ def ratio(p, s):
     return p / s
 
 
-def pair_bw(raw, kernel, sub=""):
-    """{test_size: {pair: gbps or None}}."""
-    runs = {}
-    for pair, line in pair_lines(raw, kernel, "bw", sub):
-        test, size, gbps = line.split()
-        runs.setdefault("%s_%s" % (test, size), {})[pair] = (
-            None if gbps == "null" else float(gbps))
-    return runs
-
-
-def icount_figures(raw):
-    """Times and bandwidth timed in instructions, one boot per kernel: per
-    kernel the median over rounds, and phyr/stock round by round."""
-    out = {}
-    times = {k: pair_times(raw, k, "icount") for k in KERNELS}
-    bw = {k: pair_bw(raw, k, "icount") for k in KERNELS}
-    out["rounds"] = max([len(v) for k in KERNELS for v in list(times[k].values()) +
-                         list(bw[k].values())] or [0])
-    for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
-        out[group] = {}
-        for lay in LAYOUTS:
-            s_runs = times["stock"].get((group, lay), {})
-            p_runs = times["phyr"].get((group, lay), {})
-            out[group][lay] = {
-                "stock": spread(list(s_runs.values())),
-                "phyr": spread(list(p_runs.values())),
-                "ratio": spread([ratio(p_runs.get(i), v) for i, v in s_runs.items()])}
-    out["bw_gbps"] = {}
-    for key in sorted(set(bw["stock"]) | set(bw["phyr"]), key=bw_order):
-        s_runs = bw["stock"].get(key, {})
-        p_runs = bw["phyr"].get(key, {})
-        out["bw_gbps"][key] = {
-            "stock": spread(list(s_runs.values())),
+def compared(s_runs, p_runs):
+    """Each kernel's spread over rounds and phyr/stock round by round."""
+    return {"stock": spread(list(s_runs.values())),
             "phyr": spread(list(p_runs.values())),
             "ratio": spread([ratio(p_runs.get(i), v) for i, v in s_runs.items()])}
+
+
+def timed_figures(base, sub):
+    """Registration time and bandwidth of both kernels, round by round, from
+    base/<kernel>/<sub>/: per kernel the spread over rounds, and phyr/stock
+    of each round (the pair)."""
+    times = {k: round_times(base, k, sub) for k in KERNELS}
+    bw = {k: round_bw(base, k, sub) for k in KERNELS}
+    out = {"rounds": max([len(v) for k in KERNELS for v in list(times[k].values()) +
+                          list(bw[k].values())] or [0])}
+    for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
+        out[group] = {lay: compared(times["stock"].get((group, lay), {}),
+                                    times["phyr"].get((group, lay), {})) for lay in LAYOUTS}
+    out["bw_gbps"] = {key: compared(bw["stock"].get(key, {}), bw["phyr"].get(key, {}))
+                      for key in sorted(set(bw["stock"]) | set(bw["phyr"]), key=bw_order)}
+    return out
+
+
+def floor_figures(raw, ic):
+    """Pinning alone (mr_bench --floor, phyr kernel, instruction time),
+    pinning into a phyr list (--pin-phyr), and each kernel's registration
+    and deregistration as a multiple of the floor."""
+    groups = ("pin_ms_per_gib", "unpin_ms_per_gib")
+    runs = round_times(raw, "phyr", "icount", "floor", groups, "floor")
+    gup = round_times(raw, "phyr", "icount", "floor", groups, "pin_user_pages_phyr")
+    out = {}
+    for lay in LAYOUTS:
+        pin = spread(list(runs.get(("pin_ms_per_gib", lay), {}).values()))
+        unpin = spread(list(runs.get(("unpin_ms_per_gib", lay), {}).values()))
+        ent = {"pin_ms_per_gib": pin, "unpin_ms_per_gib": unpin,
+               "pin_user_pages_phyr_ms_per_gib":
+                   spread(list(gup.get(("pin_ms_per_gib", lay), {}).values())),
+               "unpin_user_pages_phyr_ms_per_gib":
+                   spread(list(gup.get(("unpin_ms_per_gib", lay), {}).values())),
+               "reg_over_floor": {}, "dereg_over_floor": {}}
+        for k in KERNELS:
+            reg = ic["reg_ms_per_gib"][lay][k]
+            dereg = ic["dereg_ms_per_gib"][lay][k]
+            ent["reg_over_floor"][k] = ratio(reg and reg["median"], pin and pin["median"])
+            ent["dereg_over_floor"][k] = ratio(dereg and dereg["median"],
+                                               unpin and unpin["median"])
+        out[lay] = ent
     return out
 
 
@@ -222,26 +268,26 @@ def meets(target, rr):
     return rr["median"] <= float(bound) if op == "<=" else rr["median"] >= float(bound)
 
 
-def time_targets(time, bw):
-    """The time and bandwidth targets one instrument meets.  @time(group,
-    layout) and @bw["test_size"] are phyr/stock spreads."""
+def time_targets(fig):
+    """The time and bandwidth targets one instrument's figures meet."""
     checks = [("ibv_%s_mr %s" % (g.split("_")[0], lay), TARGETS.get(g + "." + lay, TARGETS[g]),
-               time(g, lay)) for g in ("reg_ms_per_gib", "dereg_ms_per_gib") for lay in LAYOUTS]
-    checks += [(bw_name(key), TARGETS["bw_gbps"], rr) for key, rr in bw.items()]
+               fig[g][lay]["ratio"]) for g in ("reg_ms_per_gib", "dereg_ms_per_gib")
+              for lay in LAYOUTS]
+    checks += [(bw_name(key), TARGETS["bw_gbps"], f["ratio"]) for key, f in fig["bw_gbps"].items()]
     missed = {name: {"median": rr["median"] if rr else None, "target": target}
               for name, target, rr in checks if not meets(target, rr)}
     return {"met": len(checks) - len(missed), "of": len(checks), "missed": missed}
 
 
 # What stock 6.12.117 measured when the project began (rxe, TCG guest), as
-# (low, high): make bench must reproduce each within 5 %.
+# (low, high): make bench must reproduce each within 5 %.  Footprints only:
+# they do not depend on the compiler's optimisation level or the host.
 REFERENCE = (
     ("kernel B/page, frag_4k", ("bytes_per_page", "frag_4k"), (48.3, 48.3)),
     ("kernel B/page, thp", ("bytes_per_page", "thp"), (16.1, 16.1)),
     ("kernel B/page, hugetlb_2m", ("bytes_per_page", "hugetlb_2m"), (16.1, 16.1)),
     ("B per 4 KiB MR, kernel + user memory", ("bytes_per_mr_4k_with_heap",), (845, 845)),
     ("largest MR, bytes", ("max_mr_bytes",), (1 << 30, 1 << 30)),
-    ("ibv_reg_mr ms/GiB, frag_4k (TCG)", ("reg_ms_per_gib", "frag_4k"), (147, 176)),
 )
 
 
@@ -260,106 +306,116 @@ def reference_check(st):
     return out
 
 
+def notes(report):
+    st = report["stock"]
+    out = [
+        "Footprint is counted in whole pages from outside: free plus per-cpu pages before and "
+        "after ibv_reg_mr (slab caches shrunk first), median of repeats.  Background activity of "
+        "a few pages shows at phyr's scale: a frag_4k figure below the 8 bytes one entry per "
+        "page takes is that noise.",
+    ]
+    res = []
+    for lay in FOOTPRINT_LAYOUTS:
+        n = st["pages_registered"].get(lay) or report["phyr"]["pages_registered"].get(lay)
+        if n:
+            res.append("%s (%s MRs) %.4f" % (lay, st["bytes_per_page_mrs"].get(lay) or
+                                             report["phyr"]["bytes_per_page_mrs"][lay], 4096 / n))
+    if res:
+        out.append("Page counting resolves one page per measurement; in B/page that is: " +
+                   ", ".join(res) + ".  A figure below its resolution reads as 0, and lists "
+                   "that live in the shared kmalloc caches show only when a slab grows.")
+    out += [
+        "Information bound: the pages each MR registered, read from pagemap while registered; "
+        "the order-0 entropy of the differences between consecutive page frames within an MR, "
+        "plus each MR's first frame in full.  No list that stores each page's frame as a "
+        "difference from the previous one, coded by its frequency, can be smaller; a list "
+        "that exploits longer patterns can.  Each kernel's column is computed from its own "
+        "pages.",
+        "Per-MR figures: 'kernel' pre-faults the process heap so that only kernel memory is "
+        "counted; 'kernel + user memory' (mr_bench --with-heap) trims the heap before each round "
+        "so that the structure libibverbs mallocs per MR and the caller's pointer to it are "
+        "counted too: the way the stock reference (REFERENCE) was taken.",
+        "Both kernels are built at -O2 (CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE), as distributions "
+        "build them.",
+        "Instruction time: the guest's clock counts instructions (QEMU -icount shift=0,sleep=off, "
+        "one vCPU, one boot per kernel, both boots at once): one nanosecond per instruction "
+        "whatever the host is doing, so the same work repeats to within about a percent and "
+        "a ratio needs no pairing; each kernel column is the median over rounds, the ratio the "
+        "median of the rounds' phyr/stock.  It weighs every instruction alike, a cache miss like "
+        "an add, and counts all the guest runs, perftest's busy polling included: it is the cost "
+        "of the same work on both kernels, not a hardware speed.",
+        "The floor: the same memory pinned as ib_umem_get() pins it (pin_user_pages_fast(), a "
+        "page of page pointers at a time) and each batch unpinned again "
+        "(unpin_user_pages_dirty_lock()), through the phyr kernel's test driver, timed around "
+        "those calls alone, in the phyr guest's instruction time; no list, no accounting.  "
+        "Pinning is the same code in both trees, so both kernels' registration is read "
+        "against it.",
+        "siw rows of the instruction-time table are weaker evidence.  siw moves data over TCP "
+        "through a veth pair, by its kthread and softirqs, on the one vCPU where both perftest "
+        "processes spin on their CQs; the guest ticks at HZ and does not preempt in the kernel, "
+        "so that work gets the CPU at ticks and a run lasts a whole number of ticks.  Which tick "
+        "the work lands on flips with small changes of the instructions on the path: compare a "
+        "siw ratio with the min and max of the same kernel's rounds.",
+    ]
+    wall = report["wall_clock"]
+    if wall["rounds"]:
+        out.append(
+            "Wall clock (make bench-wall): both kernels booted at once (4 GiB each) and measuring "
+            "in turns, each pair a phyr measurement and the stock one taken seconds before or "
+            "after it, the kernel going first alternating by round.  Under TCG on a shared host "
+            "single measurements move by tens of percent; only ratios of pairs mean anything, "
+            "and the instruction-time table is the one that repeats.")
+    if os.environ.get("PHYR_RDMA_PATCHES") == "0":
+        out.append(
+            "The phyr kernel has no RDMA patches yet: rxe registers through the stock ib_umem on "
+            "both kernels, so footprint ratios are 1 and the time and bandwidth ratios show the "
+            "noise of the measurement itself.")
+    return out
+
+
 def main():
     raw, outdir = sys.argv[1], sys.argv[2]
-    report = {}
-    runs = {}
+    report = {"linux": os.environ.get("PHYR_LINUX_VERSION", "unknown")}
     for k in KERNELS:
-        report[k], runs[k] = kernel_figures(raw, k)
+        report[k] = kernel_figures(raw, k)
     st, ph = report["stock"], report["phyr"]
-    r = {}
-    r["bytes_per_page"] = {lay: ratio(ph["bytes_per_page"].get(lay),
-                                      st["bytes_per_page"].get(lay)) for lay in LAYOUTS}
-    # Times: phyr/stock of each alternating pair, as for bandwidth
-    times = {k: pair_times(raw, k) for k in KERNELS}
-    for group in ("reg_ms_per_gib", "dereg_ms_per_gib"):
-        r[group] = {}
-        for lay in LAYOUTS:
-            s_runs = times["stock"].get((group, lay), {})
-            p_runs = times["phyr"].get((group, lay), {})
-            r[group][lay] = spread([ratio(p_runs.get(i), v) for i, v in s_runs.items()])
+    r = {"bytes_per_page": {lay: ratio(ph["bytes_per_page"].get(lay),
+                                       st["bytes_per_page"].get(lay))
+                            for lay in FOOTPRINT_LAYOUTS}}
     for key in ("bytes_per_mr_4k", "bytes_per_mr_4k_with_heap", "bytes_per_mr_64k",
                 "max_mr_bytes"):
         r[key] = ratio(ph.get(key), st.get(key))
     r["siw"] = {"bytes_per_page": {lay: ratio(ph["siw"]["bytes_per_page"].get(lay),
                                               st["siw"]["bytes_per_page"].get(lay))
-                                   for lay in LAYOUTS}}
+                                   for lay in FOOTPRINT_LAYOUTS}}
     for key in SIW_KEYS:
         r["siw"][key] = ratio(ph["siw"].get(key), st["siw"].get(key))
-    r["bw_gbps"] = {}
-    for key in sorted(runs["stock"], key=bw_order):
-        pairs = [ratio(runs["phyr"].get(key, {}).get(i), v)
-                 for i, v in runs["stock"][key].items()]
-        pairs = [x for x in pairs if x is not None]
-        r["bw_gbps"][key] = spread(pairs)
     report["ratio"] = r
-    report["icount"] = ic = icount_figures(raw)
-    report["targets"] = {"wall_clock": time_targets(lambda g, lay: r[g][lay], r["bw_gbps"])}
+    report["icount"] = ic = timed_figures(raw, "icount")
+    ic["floor"] = floor_figures(raw, ic)
+    report["wall_clock"] = wall = timed_figures(os.path.join(raw, "wall"), "")
+    report["targets"] = {}
     if ic["rounds"]:
-        report["targets"]["icount"] = time_targets(
-            lambda g, lay: ic[g][lay]["ratio"], {k: v["ratio"] for k, v in ic["bw_gbps"].items()})
+        report["targets"]["icount"] = time_targets(ic)
+    if wall["rounds"]:
+        report["targets"]["wall_clock"] = time_targets(wall)
     report["reference"] = reference_check(st)
     list_tsv = os.path.join(raw, "phyr_list.tsv")
     if os.path.exists(list_tsv):
         rows = [l.rstrip("\n").split("\t") for l in open(list_tsv)]
         report["phyr_list"] = [dict(zip(rows[0], row)) for row in rows[1:]]
-    report["notes"] = [
-        "Footprint is counted in whole pages from outside: free plus per-cpu pages before and "
-        "after ibv_reg_mr (slab caches shrunk first), median of repeats.  Background activity of "
-        "a few dozen pages is invisible at stock's 48 B/page but shows at phyr's 8 B/page: a "
-        "frag_4k figure below 8.0 is that noise (the entries alone need 8 B per page).",
-        "Page counting resolves one page per measurement, so the huge-page layouts register "
-        "8 GiB (8 MRs of 1 GiB, the largest stock registers): one page is 0.002 B/page, a "
-        "tenth of phyr's 0.02 target.  A 1 GiB THP or hugetlb_2m list of 2 MiB folios is one "
-        "4 KiB chunk plus 64 B (KUnit phyr_test_huge_folio_lists asserts it), its umem 128 B: "
-        "0.0164 B/page exactly, less where neighbouring folios are physically contiguous and "
-        "merge.  Lists of up to 256 entries (MRs up to 512 MiB) are one kmalloc()ed array in "
-        "the shared kmalloc caches, which page counting sees only when a slab grows: 4 MRs of "
-        "256 MiB read 0 or 0.03 B/page by the state of those caches, around the exact 0.0176.",
-        "Per-MR figures: 'kernel' pre-faults the process heap so that only kernel memory is "
-        "counted; 'kernel + user memory' (mr_bench --with-heap) trims the heap before each round "
-        "so that the structure libibverbs mallocs per MR (64 B) and the caller's pointer to it "
-        "(8 B) are counted too.  The 845 B stock reference (REFERENCE) was taken the second way.",
-        "Times and bandwidth come from a TCG-emulated guest: only the phyr/stock ratios mean anything.",
-        "Time columns come from the one 12 GiB boot per kernel.  Time and bandwidth ratios come "
-        "from both kernels booted at once (4 GiB each) and measuring in turns: each pair is a "
-        "phyr measurement and the stock one taken seconds before or after it, the kernel going "
-        "first alternating by round (min, median, max over the rounds).  Under TCG the host's "
-        "load moves single measurements by tens of percent; a pair of boots minutes apart "
-        "could not tell that from the kernels.  Each perftest run moves 256 MiB: in one guest, "
-        "runs of 64 MiB spread from 0.87 to 1.54 times their median, runs of 256 MiB mostly "
-        "within 0.94 to 1.05.",
-        "The instruction-time table repeats the time and bandwidth measurements with the "
-        "guest's clock counting instructions (QEMU -icount shift=0,sleep=off, one vCPU, one "
-        "boot per kernel): 1 ns per instruction, whatever the host is doing, so the same "
-        "work gives the same time to within about 1 % and a ratio needs no pairing.  It "
-        "weighs every instruction alike, a cache miss like an add, and counts all the guest "
-        "runs, perftest's busy polling included: it is the cost of the same work on both "
-        "kernels, not a hardware speed.",
-        "siw rows of that table are weaker evidence.  siw moves data over TCP through a "
-        "veth pair, by its kthread and softirqs, on the one vCPU where both perftest "
-        "processes spin on their CQs; the guest ticks every 4 ms and does not preempt "
-        "in the kernel, so that work gets the CPU at ticks, and a 64 MiB run lasts a "
-        "whole number of ticks (83 for stock's 1.61 Gb/s at 64 KiB).  Which tick the "
-        "work lands on flips with small changes of the instructions on the path: a "
-        "kernel with a few more instructions per page lookup runs some rounds 1 tick "
-        "longer and some 17 (1.59 or 1.33 Gb/s).  Compare a siw ratio with how far the "
-        "same kernel's rounds differ (build/bench-raw/KERNEL/icount/bw-ROUND.txt).",
-    ]
-    if os.environ.get("PHYR_RDMA_PATCHES") == "0":
-        report["notes"].append(
-            "The phyr kernel has no RDMA patches yet: rxe registers through the stock ib_umem on "
-            "both kernels, so footprint ratios are 1 and the time and bandwidth ratios show the "
-            "noise of the measurement itself.")
+    report["notes"] = notes(report)
     with open(os.path.join(outdir, "bench.json"), "w") as f:
         json.dump(report, f, indent=2, sort_keys=False)
         f.write("\n")
     write_md(report, os.path.join(outdir, "bench.md"))
+    # The plots' data: layout, stock and phyr B/page, rxe then siw
     with open(os.path.join(outdir, "footprint.dat"), "w") as f:
-        for lay in LAYOUTS:
-            s, p = st["bytes_per_page"][lay], ph["bytes_per_page"][lay]
-            f.write("%s %s %s\n" % (lay, s if s is not None else "NaN",
-                                    p if p is not None else "NaN"))
+        for drv, fig_s, fig_p in (("rxe", st, ph), ("siw", st["siw"], ph["siw"])):
+            for lay in FOOTPRINT_LAYOUTS:
+                s, p = fig_s["bytes_per_page"][lay], fig_p["bytes_per_page"][lay]
+                f.write("%s %s %s %s\n" % (drv, lay, s if s is not None else "NaN",
+                                           p if p is not None else "NaN"))
 
 
 def fmt_num(v):
@@ -380,73 +436,78 @@ def fmt_spread(rr):
     return "%.3f (min %.3f, max %.3f, %d pairs)" % (rr["median"], rr["min"], rr["max"], rr["pairs"])
 
 
+def fmt_compared(f):
+    """The ratio column of a timed row: the median of the rounds' ratios,
+    and the ratio of the two medians beside it where they differ."""
+    out = fmt_spread(f["ratio"])
+    if f["ratio"] and f["stock"] and f["phyr"]:
+        rm = ratio(f["phyr"]["median"], f["stock"]["median"])
+        if rm is not None and abs(rm - f["ratio"]["median"]) > 0.005 * max(rm, 1e-9):
+            out += "; ratio of the medians %.3f" % rm
+    return out
+
+
 def write_md(rep, path):
     st, ph, r = rep["stock"], rep["phyr"], rep["ratio"]
-    lines = ["# make bench: phyr against stock, Linux 6.12, Soft-RoCE in a QEMU guest", "",
+    ic, wall = rep["icount"], rep["wall_clock"]
+    lines = ["# make bench: phyr against stock, Linux %s, QEMU guests" % rep["linux"], "",
              "Time and bandwidth targets met (phyr/stock medians; details in the tables):", ""]
-    for inst, label in (("wall_clock", "wall clock, in turns"),
-                        ("icount", "instruction time (QEMU -icount)")):
-        t = rep.get("targets", {}).get(inst)
+    for inst, label in (("icount", "instruction time (QEMU -icount)"),
+                        ("wall_clock", "wall clock, in turns (make bench-wall)")):
+        t = rep["targets"].get(inst)
         if not t:
+            lines.append("* %s: not run on these kernels" % label)
             continue
         missed = ", ".join("%s %s (%s)" % (name, fmt(m["median"]), m["target"])
                            for name, m in t["missed"].items())
         lines.append("* %s: %d of %d%s" % (label, t["met"], t["of"],
                                            "; missed: " + missed if missed else ""))
-    lines += ["", "| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
+    lines += ["", "## Footprint (exact: pages counted around ibv_reg_mr)", "",
+              "| figure | stock | phyr | phyr/stock | information bound (stock's, phyr's pages) "
+              "| target |", "|---|---|---|---|---|---|"]
 
-    def row(name, s, p, rt, target, sreason=None, preason=None):
+    def row(name, s, p, rt, target, sreason=None, preason=None, bound=""):
         sv = fmt(s) + (" (%s)" % sreason if s is None and sreason else "")
         pv = fmt(p) + (" (%s)" % preason if p is None and preason else "")
-        lines.append("| %s | %s | %s | %s | %s |" % (name, sv, pv, fmt(rt), target))
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (name, sv, pv, fmt(rt), bound, target))
 
-    for lay in LAYOUTS:
-        mrs = st.get("bytes_per_page_mrs", {}).get(lay) or ph.get("bytes_per_page_mrs", {}).get(lay)
-        row("kernel B/page, " + lay + (" (%s MRs)" % mrs if mrs else ""),
-            st["bytes_per_page"][lay], ph["bytes_per_page"][lay],
-            r["bytes_per_page"][lay], TARGETS["bytes_per_page." + lay],
-            st["bytes_per_page"].get(lay + "_reason"), ph["bytes_per_page"].get(lay + "_reason"))
-    for key, name in (("bytes_per_mr_4k", "kernel B per 4 KiB MR (10 000 MRs)"),
-                      ("bytes_per_mr_4k_with_heap",
-                       "B per 4 KiB MR, kernel + user memory (10 000 MRs)"),
-                      ("bytes_per_mr_64k", "kernel B per 64 KiB MR (5 000 MRs)"),
-                      ("max_mr_bytes", "largest MR, bytes")):
-        row(name, st.get(key), ph.get(key), r[key], TARGETS[key],
-            st.get(key + "_reason"), ph.get(key + "_reason"))
-    for g in ("1g", "4g", "8g"):
-        lines.append("| single %s MR registers | %s | %s | | phyr: yes |" % (
-            g.upper().replace("G", " GiB"), st["large_mrs"][g]["registered"],
-            ph["large_mrs"][g]["registered"]))
-    for group, label in (("reg_ms_per_gib", "ibv_reg_mr ms/GiB"),
-                         ("dereg_ms_per_gib", "ibv_dereg_mr ms/GiB")):
-        for lay in LAYOUTS:
-            target = TARGETS.get(group + "." + lay, TARGETS[group])
-            lines.append("| %s, %s | %s | %s | %s | %s |" % (
-                label, lay, fmt(st[group][lay]), fmt(ph[group][lay]),
-                fmt_spread(r[group][lay]), target))
-    for key, rr in r["bw_gbps"].items():
-        rt = fmt_spread(rr)
-        lines.append("| %s, Gb/s | %s | %s | %s | %s |" % (
-            bw_name(key), fmt(st["bw_gbps"].get(key)), fmt(ph["bw_gbps"].get(key)), rt,
-            TARGETS["bw_gbps"]))
-    for lay in LAYOUTS:
-        ss, ps = st["siw"]["bytes_per_page"], ph["siw"]["bytes_per_page"]
-        mrs = st["siw"]["bytes_per_page_mrs"].get(lay) or ph["siw"]["bytes_per_page_mrs"].get(lay)
-        row("siw: kernel B/page, " + lay + (" (%s MRs)" % mrs if mrs else ""),
-            ss[lay], ps[lay], r["siw"]["bytes_per_page"][lay],
-            TARGETS["siw.bytes_per_page." + lay], ss.get(lay + "_reason"),
-            ps.get(lay + "_reason"))
-    for key, name in (("bytes_per_mr_4k", "siw: kernel B per 4 KiB MR (10 000 MRs)"),
-                      ("bytes_per_mr_64k", "siw: kernel B per 64 KiB MR (5 000 MRs)"),
-                      ("max_mr_bytes", "siw: largest MR, bytes")):
-        row(name, st["siw"].get(key), ph["siw"].get(key), r["siw"][key],
-            TARGETS["siw." + key], st["siw"].get(key + "_reason"),
-            ph["siw"].get(key + "_reason"))
-    ic = rep.get("icount") or {}
-    if ic.get("rounds"):
-        lines += ["", "## Instruction time (QEMU -icount: 1 ns per instruction, "
-                  "%d rounds in one boot per kernel)" % ic["rounds"], "",
-                  "| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
+    def bound(fs, fp, lay):
+        bs, bp = fs["bound_bytes_per_page"].get(lay), fp["bound_bytes_per_page"].get(lay)
+        if bs is None and bp is None:
+            return "null"
+        return "%s, %s" % tuple("null" if b is None else "%.4f" % b for b in (bs, bp))
+
+    for drv, fs, fp, rr, prefix, tprefix in (
+            ("", st, ph, r, "", ""), ("siw: ", st["siw"], ph["siw"], r["siw"], "siw", "siw.")):
+        for lay in FOOTPRINT_LAYOUTS:
+            mrs = fs["bytes_per_page_mrs"].get(lay) or fp["bytes_per_page_mrs"].get(lay)
+            row(drv + "kernel B/page, " + lay + (" (%s MRs)" % mrs if mrs else ""),
+                fs["bytes_per_page"][lay], fp["bytes_per_page"][lay],
+                rr["bytes_per_page"][lay], TARGETS[tprefix + "bytes_per_page." + lay],
+                fs["bytes_per_page"].get(lay + "_reason"),
+                fp["bytes_per_page"].get(lay + "_reason"), bound(fs, fp, lay))
+        sp_s, sp_p = fs["bytes_per_small_page"], fp["bytes_per_small_page"]
+        row(drv + "kernel B per small page, mixed (outside its 2 MiB folios)",
+            sp_s["mixed"], sp_p["mixed"], ratio(sp_p["mixed"], sp_s["mixed"]),
+            TARGETS[tprefix + "bytes_per_small_page.mixed"], sp_s.get("mixed_reason"),
+            sp_p.get("mixed_reason"))
+        keys = (("bytes_per_mr_4k", "kernel B per 4 KiB MR (10 000 MRs)"),
+                ("bytes_per_mr_4k_with_heap", "B per 4 KiB MR, kernel + user memory (10 000 MRs)"),
+                ("bytes_per_mr_64k", "kernel B per 64 KiB MR (5 000 MRs)"),
+                ("max_mr_bytes", "largest MR, bytes"))
+        for key, name in keys:
+            if key not in fs and key not in fp:
+                continue
+            row(drv + name, fs.get(key), fp.get(key), rr[key], TARGETS[tprefix + key],
+                fs.get(key + "_reason"), fp.get(key + "_reason"))
+        if not drv:
+            for g in ("1g", "4g", "8g"):
+                lines.append("| single %s MR registers | %s | %s | | | phyr: yes |" % (
+                    g.upper().replace("G", " GiB"), st["large_mrs"][g]["registered"],
+                    ph["large_mrs"][g]["registered"]))
+
+    def timed_table(fig):
+        out = ["| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
 
         def med(sp):
             return fmt(sp["median"]) if sp else "null"
@@ -454,14 +515,44 @@ def write_md(rep, path):
         for group, label in (("reg_ms_per_gib", "ibv_reg_mr ms/GiB"),
                              ("dereg_ms_per_gib", "ibv_dereg_mr ms/GiB")):
             for lay in LAYOUTS:
-                f = ic[group][lay]
-                lines.append("| %s, %s | %s | %s | %s | %s |" % (
-                    label, lay, med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
+                f = fig[group][lay]
+                out.append("| %s, %s | %s | %s | %s | %s |" % (
+                    label, lay, med(f["stock"]), med(f["phyr"]), fmt_compared(f),
                     TARGETS.get(group + "." + lay, TARGETS[group])))
-        for key, f in ic["bw_gbps"].items():
-            lines.append("| %s, Gb/s | %s | %s | %s | %s |" % (
-                bw_name(key), med(f["stock"]), med(f["phyr"]), fmt_spread(f["ratio"]),
+        for key, f in fig["bw_gbps"].items():
+            out.append("| %s, Gb/s | %s | %s | %s | %s |" % (
+                bw_name(key), med(f["stock"]), med(f["phyr"]), fmt_compared(f),
                 TARGETS["bw_gbps"]))
+        return out
+
+    lines += ["", "## Instruction time (QEMU -icount: 1 ns per instruction, %d rounds in one "
+              "boot per kernel)" % ic["rounds"], ""]
+    lines += timed_table(ic) if ic["rounds"] else ["Not measured."]
+    fl = ic.get("floor", {})
+    if any(fl[lay]["pin_ms_per_gib"] for lay in LAYOUTS):
+        def med(sp):
+            return fmt(sp["median"]) if sp else "null"
+
+        lines += ["", "## Against the floor: pinning and unpinning alone (instruction time)", "",
+                  "ms/GiB on the phyr kernel; pin_user_pages_phyr() is the floor plus the "
+                  "list (what ib_umem_get() calls); the ratios are each kernel's "
+                  "ibv_reg_mr / ibv_dereg_mr over the floor.", "",
+                  "| layout | pin alone | pin_user_pages_phyr | ibv_reg_mr / pin: stock, phyr "
+                  "| unpin alone | unpin_user_pages_phyr | ibv_dereg_mr / unpin: stock, phyr |",
+                  "|---|---|---|---|---|---|---|"]
+        for lay in LAYOUTS:
+            f = fl[lay]
+            lines.append("| %s | %s | %s | %s, %s | %s | %s | %s, %s |" % (
+                lay, med(f["pin_ms_per_gib"]), med(f["pin_user_pages_phyr_ms_per_gib"]),
+                fmt(f["reg_over_floor"]["stock"]), fmt(f["reg_over_floor"]["phyr"]),
+                med(f["unpin_ms_per_gib"]), med(f["unpin_user_pages_phyr_ms_per_gib"]),
+                fmt(f["dereg_over_floor"]["stock"]), fmt(f["dereg_over_floor"]["phyr"])))
+    lines += ["", "## Wall clock (make bench-wall: both kernels at once, in turns)", ""]
+    if wall["rounds"]:
+        lines += ["%d rounds; each kernel's column is its median over the rounds." %
+                  wall["rounds"], ""] + timed_table(wall)
+    else:
+        lines.append("Not run on these kernels (`make bench-wall` adds it).")
     lines += ["", "## Stock against the reference figures (stock 6.12.117 when the project began, rxe, TCG)", "",
               "| figure | reference | stock here | off by | within 5 % |",
               "|---|---|---|---|---|"]

@@ -26,6 +26,11 @@ check "mr_bench rejects a size not a multiple of the page size" \
 	expect 2 'bad arguments' "$mr_bench" -l thp -s 4K
 check "mr_bench rejects --max without --limit" expect 2 'bad arguments' "$mr_bench" --max
 check "mr_bench names a missing device" expect 2 'nodev: No such device' "$mr_bench" -d nodev
+check "mr_bench --help documents --floor" expect 0 '^ +mr_bench --floor' "$mr_bench" --help
+check "mr_bench rejects --floor with --max" expect 2 'bad arguments' "$mr_bench" --floor --max --limit 1G
+check "mr_bench --floor names the missing test driver" \
+	expect 2 "/dev/test_phyr_dma \\(the phyr kernel's test driver\\): No such file" \
+	"$mr_bench" --floor -l contig -s 64K -r 1
 check "turns.sh rejects fewer registration rounds than rounds" \
 	expect 1 'REG_ROUNDS must be a count of at least ROUNDS \(5\)' "$top/bench/turns.sh" /nonexistent 5 3
 check "turns.sh rejects a round count of 0" \
