@@ -35,9 +35,10 @@
  * With --floor, registers nothing: the phyr kernel's test driver
  * (/dev/test_phyr_dma) pins the same memory as ib_umem_get() pins it
  * (pin_user_pages_fast(), a page of page pointers at a time) and unpins
- * each batch again (unpin_user_pages_dirty_lock()), and the time those
- * calls take is printed (pin_ms_per_gib, unpin_ms_per_gib): the floor
- * registration is read against.  No RDMA device is needed.  With
+ * each batch again as ib_umem_release() unpins (one
+ * unpin_user_page_range_dirty_lock() per physically contiguous run), and
+ * the time those calls take is printed (pin_ms_per_gib, unpin_ms_per_gib):
+ * the floor registration is read against.  No RDMA device is needed.  With
  * --pin-phyr instead, the same driver pins the memory into a phyr list
  * with pin_user_pages_phyr() and unpins it with unpin_user_pages_phyr()
  * (what ib_umem_get() and ib_umem_release() call), each ioctl timed from

@@ -345,11 +345,14 @@ def notes(report):
         "an add, and counts all the guest runs, perftest's busy polling included: it is the cost "
         "of the same work on both kernels, not a hardware speed.",
         "The floor: the same memory pinned as ib_umem_get() pins it (pin_user_pages_fast(), a "
-        "page of page pointers at a time) and each batch unpinned again "
-        "(unpin_user_pages_dirty_lock()), through the phyr kernel's test driver, timed around "
+        "page of page pointers at a time) and each batch unpinned again as ib_umem_release() "
+        "unpins (unpin_user_page_range_dirty_lock() per physically contiguous run), through "
+        "the phyr kernel's test driver, timed around "
         "those calls alone, in the phyr guest's instruction time; no list, no accounting.  "
         "Pinning is the same code in both trees, so both kernels' registration is read "
-        "against it.",
+        "against it.  Unpinning a huge-page layout is a few calls per GiB, as cheap as the "
+        "clock reads around each batch of the floor: read those unpin ratios as 'both next to "
+        "nothing', not as beating the floor.",
         "siw rows of the instruction-time table are weaker evidence.  siw moves data over TCP "
         "through a veth pair, by its kthread and softirqs, on the one vCPU where both perftest "
         "processes spin on their CQs; the guest ticks at HZ and does not preempt in the kernel, "

@@ -100,16 +100,18 @@ struct phyr_test_map {
 
 /**
  * struct phyr_test_floor - the cost of pinning alone: pin_user_pages_fast()
- *	and unpin_user_pages_dirty_lock() over the caller's memory, a page of
- *	page pointers at a time as ib_umem_get() pins, each batch unpinned
- *	before the next is pinned.  Nothing is kept and no list is built.
+ *	over the caller's memory, a page of page pointers at a time as
+ *	ib_umem_get() pins, and unpin_user_page_range_dirty_lock() per
+ *	physically contiguous run of each batch, as ib_umem_release() unpins,
+ *	before the next batch is pinned.  Nothing is kept and no list is
+ *	built.
  * @addr: in: first byte.
  * @len: in: bytes (not 0).
  * @flags: in: %PHYR_TEST_PIN_WRITE (pin for writing, unpin dirty) or 0.
  * @pad: in: 0.
  * @pages: out: pages pinned and unpinned.
  * @pin_ns: out: nanoseconds spent in pin_user_pages_fast().
- * @unpin_ns: out: nanoseconds spent in unpin_user_pages_dirty_lock().
+ * @unpin_ns: out: nanoseconds spent in unpin_user_page_range_dirty_lock().
  */
 struct phyr_test_floor {
 	__u64 addr;
