@@ -384,6 +384,26 @@ static void pin_phyr_once(int fd, char *buf, size_t size, uint64_t *pin_ns,
 	*unpin_ns += (uint64_t)((t2 - t1) * 1e6);
 }
 
+/* --floor: one PHYR_TEST_IOC_FLOOR; the driver's times in ns. */
+static void floor_once(int fd, char *buf, size_t size, uint64_t *pin_ns,
+		       uint64_t *unpin_ns)
+{
+	struct phyr_test_floor f = {
+		.addr = (uintptr_t)buf,
+		.len = size,
+		.flags = PHYR_TEST_PIN_WRITE,
+	};
+
+	if (ioctl(fd, PHYR_TEST_IOC_FLOOR, &f))
+		die("PHYR_TEST_IOC_FLOOR");
+	if (f.pages != size / PG) {
+		errno = EIO;
+		die("PHYR_TEST_IOC_FLOOR: pages missing");
+	}
+	*pin_ns += f.pin_ns;
+	*unpin_ns += f.unpin_ns;
+}
+
 /*
  * --floor (@phyr false) or --pin-phyr (@phyr true): pin and unpin what
  * measure() would register; see the top.
@@ -391,6 +411,8 @@ static void pin_phyr_once(int fd, char *buf, size_t size, uint64_t *pin_ns,
 static int measure_floor(const struct layout *lay, char *buf, size_t size,
 			 size_t count, int repeat, bool phyr)
 {
+	void (*once)(int, char *, size_t, uint64_t *, uint64_t *) =
+		phyr ? pin_phyr_once : floor_once;
 	double *pin = calloc(repeat, sizeof(double));
 	double *unpin = calloc(repeat, sizeof(double));
 	double gib = (double)size * count / GIB;
@@ -403,24 +425,8 @@ static int measure_floor(const struct layout *lay, char *buf, size_t size,
 	for (int r = 0; r < repeat; r++) {
 		uint64_t pin_ns = 0, unpin_ns = 0;
 
-		for (size_t i = 0; i < count && phyr; i++)
-			pin_phyr_once(fd, buf + i * size, size, &pin_ns, &unpin_ns);
-		for (size_t i = 0; i < count && !phyr; i++) {
-			struct phyr_test_floor f = {
-				.addr = (uintptr_t)(buf + i * size),
-				.len = size,
-				.flags = PHYR_TEST_PIN_WRITE,
-			};
-
-			if (ioctl(fd, PHYR_TEST_IOC_FLOOR, &f))
-				die("PHYR_TEST_IOC_FLOOR");
-			if (f.pages != size / PG) {
-				errno = EIO;
-				die("PHYR_TEST_IOC_FLOOR: pages missing");
-			}
-			pin_ns += f.pin_ns;
-			unpin_ns += f.unpin_ns;
-		}
+		for (size_t i = 0; i < count; i++)
+			once(fd, buf + i * size, size, &pin_ns, &unpin_ns);
 		pin[r] = pin_ns / 1e6 / gib;
 		unpin[r] = unpin_ns / 1e6 / gib;
 	}
@@ -431,6 +437,22 @@ static int measure_floor(const struct layout *lay, char *buf, size_t size,
 	free(pin);
 	free(unpin);
 	return 0;
+}
+
+/* @len bytes in @lay, faulted in and checked; exits 2 if the layout is wrong. */
+static char *map_checked(const struct layout *lay, size_t len)
+{
+	char *buf = lay->map(len);
+	const char *bad;
+
+	if (!buf)
+		die("mapping the buffer");
+	bad = layout_check(lay, buf, len);
+	if (bad) {
+		fprintf(stderr, "mr_bench: %s layout: %s\n", lay->name, bad);
+		exit(2);
+	}
+	return buf;
 }
 
 /* Does one MR of @len bytes register?  Maps, registers, unmaps. */
@@ -537,7 +559,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dev = "rxe0", *layout = "frag_4k", *bad;
+	const char *dev = "rxe0", *layout = "frag_4k";
 	size_t size = 64 * MIB, count = 1, limit = 0;
 	const struct layout *lay = NULL;
 	int repeat = 5, opt, max = 0, floor_only = 0, pin_phyr = 0, ret;
@@ -573,14 +595,7 @@ int main(int argc, char **argv)
 	}
 
 	if (floor_only || pin_phyr) {
-		buf = lay->map(size * count);
-		if (!buf)
-			die("mapping the buffer");
-		bad = layout_check(lay, buf, size * count);
-		if (bad) {
-			fprintf(stderr, "mr_bench: %s layout: %s\n", layout, bad);
-			return 2;
-		}
+		buf = map_checked(lay, size * count);
 		ret = measure_floor(lay, buf, size, count, repeat, pin_phyr);
 		munmap(buf, size * count);
 		return ret;
@@ -606,14 +621,7 @@ int main(int argc, char **argv)
 		find_max(pd, lay, limit);
 		ret = 0;
 	} else {
-		buf = lay->map(size * count);
-		if (!buf)
-			die("mapping the buffer");
-		bad = layout_check(lay, buf, size * count);
-		if (bad) {
-			fprintf(stderr, "mr_bench: %s layout: %s\n", layout, bad);
-			return 2;
-		}
+		buf = map_checked(lay, size * count);
 		ret = measure(pd, lay, buf, size, count, repeat);
 		munmap(buf, size * count);
 	}
