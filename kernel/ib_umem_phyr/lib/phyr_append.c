@@ -435,6 +435,33 @@ static int range_check(const struct phyr_list *list, const struct phyr *r)
 }
 
 /*
+ * Write the longest prefix of the @k ranges at @r that are single 4 KiB
+ * frames, none continuing the one before (*@tail_end is where the list's
+ * last entry ends), as order-0 BLOCK entries at @out; each costs a few
+ * checks and two stores.  Returns how many; *@tail_end follows.
+ */
+static unsigned int put_single_pages(u32 *out, const struct phyr *r,
+				     unsigned int k, phys_addr_t *tail_end)
+{
+	phys_addr_t end = *tail_end, addr;
+	unsigned int j;
+
+	for (j = 0; j < k; j++, out += phyr_enc_words[PHYR_ENC_BLOCK]) {
+		addr = r[j].addr;
+		/* range_check(): not the last frame of the address space */
+		if (((addr & (PHYR_PFN_SIZE - 1)) | (r[j].len ^ PHYR_PFN_SIZE)) ||
+		    addr == end || addr > U64_MAX - 2 * PHYR_PFN_SIZE + 1)
+			break;
+		/* A BLOCK of order 0 is its frame number */
+		out[0] = lower_32_bits(addr >> PHYR_PFN_SHIFT);
+		out[1] = upper_32_bits(addr >> PHYR_PFN_SHIFT);
+		end = addr + PHYR_PFN_SIZE;
+	}
+	*tail_end = end;
+	return j;
+}
+
+/*
  * What a GUP batch mostly appends: naturally aligned blocks of whole
  * frames, none continuing the one before, to a list that ends on a frame
  * boundary.  Writes as many of @ranges as qualify straight into the last
@@ -474,45 +501,25 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 
 		if (!prev && (cnt == 1 || !uniform)) {
 			/*
-			 * Single pages after a single page: the run stays
-			 * uniform of order 0, so only the room and the list's
-			 * size limit bound how many follow, and each costs a
-			 * few checks and two stores.
+			 * Single pages after a single page keep the run
+			 * uniform of order 0: only the room and the list's
+			 * size limit bound how many follow.
 			 */
 			unsigned int k = min_t(unsigned int, nr - i,
 					       (cap - used) / phyr_enc_words[PHYR_ENC_BLOCK]);
-			const struct phyr *r = ranges + i, *stop;
-			u32 *out = w + used;
 
-			if (end < max_end)
-				k = min_t(u64, k, (max_end - end) >> PHYR_PFN_SHIFT);
-			else
-				k = 0;
-			for (stop = r + k; r < stop; r++, out += 2) {
-				addr = r->addr;
-				/* range_check(): not the last frame of the address space */
-				if (((addr & (PHYR_PFN_SIZE - 1)) | (r->len ^ PHYR_PFN_SIZE)) ||
-				    addr == tail_end || addr > U64_MAX - 2 * PHYR_PFN_SIZE + 1)
-					break;
-				/* A BLOCK of order 0 is its frame number */
-				pfn = addr >> PHYR_PFN_SHIFT;
-				out[0] = lower_32_bits(pfn);
-				out[1] = upper_32_bits(pfn);
-				tail_end = addr + PHYR_PFN_SIZE;
-			}
-			k = r - (ranges + i);
+			k = end < max_end ?
+			    min_t(u64, k, (max_end - end) >> PHYR_PFN_SHIFT) : 0;
+			k = put_single_pages(w + used, ranges + i, k, &tail_end);
 			if (k) {
 				uniform = 0;
 				used += k * phyr_enc_words[PHYR_ENC_BLOCK];
 				last = used - phyr_enc_words[PHYR_ENC_BLOCK];
 				cnt += k;
 				end += (u64)k << PHYR_PFN_SHIFT;
-				i += k;
-				if (i == nr)
-					break;
-				addr = ranges[i].addr;
-				len = ranges[i].len;
-				pfn = addr >> PHYR_PFN_SHIFT;
+				/* The next range, whatever it is, from the top */
+				i += k - 1;
+				continue;
 			}
 		}
 		if ((addr & (PHYR_PFN_SIZE - 1)) || addr == tail_end)
