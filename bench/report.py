@@ -439,6 +439,11 @@ def fmt_spread(rr):
     return "%.3f (min %.3f, max %.3f, %d pairs)" % (rr["median"], rr["min"], rr["max"], rr["pairs"])
 
 
+def med(sp):
+    """A spread's median, formatted, or "null"."""
+    return fmt(sp["median"]) if sp else "null"
+
+
 def fmt_compared(f):
     """The ratio column of a timed row: the median of the rounds' ratios,
     and the ratio of the two medians beside it where they differ."""
@@ -512,9 +517,6 @@ def write_md(rep, path):
     def timed_table(fig):
         out = ["| figure | stock | phyr | phyr/stock | target |", "|---|---|---|---|---|"]
 
-        def med(sp):
-            return fmt(sp["median"]) if sp else "null"
-
         for group, label in (("reg_ms_per_gib", "ibv_reg_mr ms/GiB"),
                              ("dereg_ms_per_gib", "ibv_dereg_mr ms/GiB")):
             for lay in LAYOUTS:
@@ -533,9 +535,6 @@ def write_md(rep, path):
     lines += timed_table(ic) if ic["rounds"] else ["Not measured."]
     fl = ic.get("floor", {})
     if any(fl[lay]["pin_ms_per_gib"] for lay in LAYOUTS):
-        def med(sp):
-            return fmt(sp["median"]) if sp else "null"
-
         lines += ["", "## Against the floor: pinning and unpinning alone (instruction time)", "",
                   "ms/GiB on the phyr kernel; pin_user_pages_phyr() is the floor plus the "
                   "list (what ib_umem_get() calls); the ratios are each kernel's "
