@@ -40,6 +40,8 @@ Options:
                      benchmarks that drive stock into its own warnings
   -q, --quiet        do not copy the guest console to stderr
   -h, --help         this text
+
+COMMAND finds the kernel's build folder, and so its modules, in PHYR_KBUILD.
 USAGE
 }
 
@@ -95,9 +97,13 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 rm -f "$results/exit-status" "$results/console.log" "$results/no-setup"
 [ "$setup" = 1 ] || : > "$results/no-setup"
+# The kernel's build folder, where its modules are (the guest loads them by
+# path: the root it shares is read-only): the folder holding arch/x86/boot.
+kbuild=$(cd "$(dirname "$image")/../../.." && pwd)
 {
 	echo "# written by ci/vm.sh: the command the guest runs"
 	printf 'cd %q || exit 125\n' "$PWD"
+	printf 'export PHYR_KBUILD=%q\n' "$kbuild"
 	printf 'exec %q' "$cmd"
 	[ $# -eq 0 ] || printf ' %q' "$@"
 	echo

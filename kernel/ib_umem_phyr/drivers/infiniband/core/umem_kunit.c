@@ -19,7 +19,10 @@
  * Copyright (c) 2026 The phyr-umem authors
  */
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/count_zeros.h>
+#include <linux/file.h>
+#include <linux/hugetlb.h>
 #include <linux/mman.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
@@ -28,35 +31,83 @@
 #include <rdma/ib_umem.h>
 #include <rdma/iter.h>
 
+#include "umem_kunit.h"
+
 #define MAP_SIZE	(8 * SZ_2M)
 
-enum layout { FRAGMENTED, THP, HUGETLB };
-
 static const char *const layout_names[] = {
-	[FRAGMENTED] = "fragmented", [THP] = "THP", [HUGETLB] = "hugetlb 2 MiB",
+	[UMEM_FRAGMENTED] = "fragmented", [UMEM_THP] = "THP",
+	[UMEM_HUGETLB_2M] = "hugetlb 2 MiB", [UMEM_HUGETLB_1G] = "hugetlb 1 GiB",
 };
 
-/* User memory of @len bytes plus room to align to 2 MiB, laid out. */
-static unsigned long map_user(struct kunit *test, enum layout layout,
-			      size_t len)
+/**
+ * ib_umem_kunit_layout_name() - what a layout is called in a case's name
+ * @layout: the layout
+ *
+ * Context: Any context.
+ * Return: a constant string.
+ */
+const char *ib_umem_kunit_layout_name(enum ib_umem_kunit_layout layout)
+{
+	return layout_names[layout];
+}
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_layout_name);
+
+/**
+ * ib_umem_kunit_map_user() - map user memory in the test's mm, laid out
+ * @test: the test, which unmaps it at its end
+ * @layout: the layout
+ * @len: bytes, a multiple of the layout's page size
+ *
+ * Maps @len bytes aligned to 2 MiB (to 1 GiB for hugetlb 1 GiB pages) and
+ * faults them in from the last page to the first, so that fragmented
+ * memory has no two neighbours physically adjacent.  Hugetlb pages must
+ * have been reserved (e.g. "hugepagesz=2M hugepages=16 hugepagesz=1G
+ * hugepages=1" on the command line): the case skips, saying so, if they
+ * were not.
+ *
+ * Context: Process context of the test; sleeps.
+ * Return: the address of the memory.
+ */
+unsigned long ib_umem_kunit_map_user(struct kunit *test,
+				     enum ib_umem_kunit_layout layout,
+				     size_t len)
 {
 	unsigned long flags = MAP_ANONYMOUS | MAP_PRIVATE;
+	struct file *file = NULL;
 	unsigned long raw, base, va;
-	int advice;
+	int advice, shift = 0;
 	u8 byte;
 
-	if (layout == HUGETLB)
-		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
-	raw = kunit_vm_mmap(test, NULL, 0, len + SZ_2M, PROT_READ | PROT_WRITE,
-			    flags, 0);
-	if (layout == HUGETLB && IS_ERR_VALUE(raw))
-		kunit_skip(test, "no 2 MiB hugetlb pages (%ld): boot with hugepages=16",
-			   (long)raw);
+	if (layout == UMEM_HUGETLB_2M)
+		shift = 21;
+	if (layout == UMEM_HUGETLB_1G)
+		shift = 30;
+	if (shift) {
+		/*
+		 * As mmap(MAP_HUGETLB) does it (vm_mmap() knows no
+		 * MAP_HUGETLB, only hugetlbfs files): the mapping reserves
+		 * the pages, or fails.
+		 */
+		file = hugetlb_file_setup(HUGETLB_ANON_FILE, len, VM_NORESERVE,
+					  HUGETLB_ANONHUGE_INODE, shift);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "no hugetlbfs (%ld)",
+				       PTR_ERR(file));
+		flags |= MAP_HUGETLB;
+	}
+	/* Room to align to 2 MiB; hugetlb mappings come aligned */
+	raw = kunit_vm_mmap(test, file, 0, len + (file ? 0 : SZ_2M),
+			    PROT_READ | PROT_WRITE, flags, 0);
+	if (file)
+		fput(file);
+	if (shift && IS_ERR_VALUE(raw))
+		kunit_skip(test, "no %zu free %s pages (%ld): reserve them first",
+			   len >> shift, layout_names[layout], (long)raw);
 	KUNIT_ASSERT_FALSE_MSG(test, !raw || IS_ERR_VALUE(raw),
 			       "no user memory (%ld)", (long)raw);
-	base = ALIGN(raw, SZ_2M);
-	if (layout != HUGETLB) {
-		advice = layout == THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
+	base = ALIGN(raw, shift ? BIT(shift) : SZ_2M);
+	if (!file) {
+		advice = layout == UMEM_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE;
 		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, base, len, advice), 0);
 	}
 	/* Fault in backwards: the allocator's runs end up reversed */
@@ -69,19 +120,11 @@ static unsigned long map_user(struct kunit *test, enum layout layout,
 	}
 	return base;
 }
-
-/* The scatterlist umem of earlier kernels, pinned and mapped as it was. */
-struct ref_umem {
-	struct ib_device *dev;
-	struct sg_append_table sgt;
-	unsigned long address;
-	size_t length;
-	unsigned long npages;
-};
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_map_user);
 
 static void ref_release(void *arg)
 {
-	struct ref_umem *ref = arg;
+	struct ib_umem_kunit_ref *ref = arg;
 	struct scatterlist *sg;
 	unsigned int i;
 
@@ -93,8 +136,23 @@ static void ref_release(void *arg)
 	sg_free_append_table(&ref->sgt);
 }
 
-static void ref_get(struct kunit *test, struct ib_device *dev,
-		    unsigned long addr, size_t size, struct ref_umem *ref)
+/**
+ * ib_umem_kunit_ref_get() - pin and map user memory as earlier kernels did
+ * @test: the test, which unmaps, unpins and frees it all at its end
+ * @dev: the device
+ * @addr: user address
+ * @size: bytes
+ * @ref: filled in
+ *
+ * Builds the scatterlist ib_umem_get() built before phyr lists: the pages
+ * pinned a page of pointers at a time, appended with the device's maximum
+ * segment size, then DMA-mapped.
+ *
+ * Context: Process context of the test; sleeps.
+ */
+void ib_umem_kunit_ref_get(struct kunit *test, struct ib_device *dev,
+			   unsigned long addr, size_t size,
+			   struct ib_umem_kunit_ref *ref)
 {
 	unsigned long cur = addr & PAGE_MASK, left;
 	struct page **pages;
@@ -124,10 +182,19 @@ static void ref_get(struct kunit *test, struct ib_device *dev,
 	KUNIT_ASSERT_EQ(test, ib_dma_map_sgtable_attrs(dev, &ref->sgt.sgt,
 						       DMA_BIDIRECTIONAL, 0), 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_ref_get);
 
-/* What ib_umem_find_best_pgsz() computed from the scatterlist. */
-static unsigned long ref_best_pgsz(const struct ref_umem *ref,
-				   unsigned long pgsz_bitmap, u64 virt)
+/**
+ * ib_umem_kunit_ref_best_pgsz() - ib_umem_find_best_pgsz() of earlier kernels
+ * @ref: the reference
+ * @pgsz_bitmap: the page sizes the device can use
+ * @virt: the IOVA of the first byte
+ *
+ * Context: Any context.
+ * Return: what ib_umem_find_best_pgsz() computed from the scatterlist.
+ */
+unsigned long ib_umem_kunit_ref_best_pgsz(const struct ib_umem_kunit_ref *ref,
+					  unsigned long pgsz_bitmap, u64 virt)
 {
 	unsigned long mask = 0, pgoff = ref->address & ~PAGE_MASK;
 	dma_addr_t base = ~0, len = 0, end;
@@ -157,19 +224,53 @@ static unsigned long ref_best_pgsz(const struct ref_umem *ref,
 		pgsz_bitmap &= GENMASK(count_trailing_zeros(mask), 0);
 	return pgsz_bitmap ? rounddown_pow_of_two(pgsz_bitmap) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_ref_best_pgsz);
+
+/**
+ * ib_umem_kunit_ref_block_start() - start rdma_umem_for_each_dma_block() of
+ * earlier kernels on the reference
+ * @biter: the iterator
+ * @ref: the reference
+ * @pgsz: the block size
+ * @numblocks: ib_umem_num_dma_blocks() of the umem: the walk stops there
+ *
+ * Context: Any context.
+ */
+void ib_umem_kunit_ref_block_start(struct ib_block_iter *biter,
+				   const struct ib_umem_kunit_ref *ref,
+				   unsigned long pgsz, size_t numblocks)
+{
+	__rdma_block_iter_start(biter, ref->sgt.sgt.sgl, ref->sgt.sgt.nents,
+				pgsz);
+	biter->__sg_advance = (ref->address & ~PAGE_MASK) & ~(pgsz - 1);
+	biter->__sg_numblocks = numblocks;
+}
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_ref_block_start);
+
+/**
+ * ib_umem_kunit_ref_block_next() - the next block of the reference's walk
+ * @biter: the iterator, from ib_umem_kunit_ref_block_start()
+ *
+ * Context: Any context.
+ * Return: true while there is a block; rdma_block_iter_dma_address() gives
+ * its address.
+ */
+bool ib_umem_kunit_ref_block_next(struct ib_block_iter *biter)
+{
+	return __rdma_block_iter_next(biter) && biter->__sg_numblocks--;
+}
+EXPORT_SYMBOL_IF_KUNIT(ib_umem_kunit_ref_block_next);
 
 /* The blocks rdma_umem_for_each_dma_block() walked on the scatterlist. */
-static void expect_same_blocks(struct kunit *test, struct ref_umem *ref,
+static void expect_same_blocks(struct kunit *test, struct ib_umem_kunit_ref *ref,
 			       struct ib_umem *umem, unsigned long pgsz)
 {
 	size_t numblocks = ib_umem_num_dma_blocks(umem, pgsz), n = 0, bad = 0;
 	struct ib_block_iter stock, phyr;
 
-	__rdma_block_iter_start(&stock, ref->sgt.sgt.sgl, ref->sgt.sgt.nents,
-				pgsz);
-	stock.__sg_advance = (ref->address & ~PAGE_MASK) & ~(pgsz - 1);
+	ib_umem_kunit_ref_block_start(&stock, ref, pgsz, numblocks);
 	__rdma_umem_block_iter_start(&phyr, umem, pgsz);
-	while (__rdma_block_iter_next(&stock) && numblocks--) {
+	while (ib_umem_kunit_ref_block_next(&stock)) {
 		if (!__rdma_umem_block_iter_next(&phyr) ||
 		    rdma_block_iter_dma_address(&phyr) !=
 		    rdma_block_iter_dma_address(&stock))
@@ -190,7 +291,7 @@ static void expect_same_blocks(struct kunit *test, struct ref_umem *ref,
 
 /* Pages and DMA segments (merged where contiguous) in the same order. */
 static void expect_same_pages_and_segments(struct kunit *test,
-					   struct ref_umem *ref,
+					   struct ib_umem_kunit_ref *ref,
 					   struct ib_umem *umem)
 {
 	struct ib_umem_dma_seg_iter seg;
@@ -238,29 +339,29 @@ static void expect_same_pages_and_segments(struct kunit *test,
 }
 
 struct layout_case {
-	enum layout layout;
+	enum ib_umem_kunit_layout layout;
 	size_t head;
 	size_t tail;
 	u64 virt_delta;
 };
 
 static const struct layout_case layout_cases[] = {
-	{ FRAGMENTED, 0, 0, 0 },
-	{ FRAGMENTED, 123, 4000, 0 },
-	{ THP, 0, 0, 0 },
-	{ THP, SZ_1M + 17, SZ_2M + 1, 0 },
+	{ UMEM_FRAGMENTED, 0, 0, 0 },
+	{ UMEM_FRAGMENTED, 123, 4000, 0 },
+	{ UMEM_THP, 0, 0, 0 },
+	{ UMEM_THP, SZ_1M + 17, SZ_2M + 1, 0 },
 	/* An IOVA 1 GiB + 64 KiB away: only pages up to 64 KiB line up */
-	{ THP, 0, 0, SZ_1G + SZ_64K },
+	{ UMEM_THP, 0, 0, SZ_1G + SZ_64K },
 	/* An IOVA whose offset in the page is not the address's */
-	{ FRAGMENTED, 0x100, 0x100, 0x700 },
-	{ HUGETLB, 0, 0, 0 },
-	{ HUGETLB, SZ_2M + 4095, SZ_1M + 3, 0 },
+	{ UMEM_FRAGMENTED, 0x100, 0x100, 0x700 },
+	{ UMEM_HUGETLB_2M, 0, 0, 0 },
+	{ UMEM_HUGETLB_2M, SZ_2M + 4095, SZ_1M + 3, 0 },
 };
 
 static void layout_case_desc(const struct layout_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s +%zu -%zu iova+%llu",
-		 layout_names[c->layout], c->head, c->tail,
+		 ib_umem_kunit_layout_name(c->layout), c->head, c->tail,
 		 (unsigned long long)c->virt_delta);
 }
 
@@ -279,10 +380,10 @@ static void umem_phyr_compare(struct kunit *test)
 		GENMASK(11, 9),
 	};
 	const struct layout_case *c = test->param_value;
-	unsigned long base = map_user(test, c->layout, MAP_SIZE);
+	unsigned long base = ib_umem_kunit_map_user(test, c->layout, MAP_SIZE);
 	unsigned long addr = base + c->head, pgsz, best, i;
 	size_t len = MAP_SIZE - c->head - c->tail, off, n;
-	struct ref_umem *ref;
+	struct ib_umem_kunit_ref *ref;
 	struct ib_device *dev;
 	struct ib_umem *umem;
 	u8 *a, *b;
@@ -298,10 +399,10 @@ static void umem_phyr_compare(struct kunit *test)
 			       PTR_ERR(umem));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, umem_release_action,
 							umem), 0);
-	ref_get(test, dev, addr, len, ref);
+	ib_umem_kunit_ref_get(test, dev, addr, len, ref);
 
 	kunit_info(test, "%s, %zu bytes at +%zu: %lu reference DMA segments, %lu entries, %zu bytes\n",
-		   layout_names[c->layout], len, c->head,
+		   ib_umem_kunit_layout_name(c->layout), len, c->head,
 		   (unsigned long)ref->sgt.sgt.nents,
 		   phyr_list_nr_entries(&umem->cpu),
 		   phyr_list_footprint(&umem->cpu) +
@@ -309,11 +410,11 @@ static void umem_phyr_compare(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phyr_dma_kind(&umem->dma), PHYR_DMA_ALIAS);
 	KUNIT_EXPECT_EQ(test, phyr_list_length(&umem->cpu), ref->npages * PAGE_SIZE);
 	/* The layout itself: faulting backwards leaves a few neighbours */
-	if (c->layout == FRAGMENTED)
+	if (c->layout == UMEM_FRAGMENTED)
 		KUNIT_EXPECT_GE_MSG(test, ref->sgt.sgt.nents, ref->npages * 9 / 10,
 				    "the buffer is not fragmented");
 	/* Hugetlb: an entry per 2 MiB page at most, whatever the cut */
-	if (c->layout == HUGETLB)
+	if (c->layout == UMEM_HUGETLB_2M)
 		KUNIT_EXPECT_LE(test, phyr_list_nr_entries(&umem->cpu),
 				len / SZ_2M + 2);
 
@@ -321,7 +422,7 @@ static void umem_phyr_compare(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(bitmaps); i++) {
 		u64 virt = addr + c->virt_delta;
 
-		best = ref_best_pgsz(ref, bitmaps[i], virt);
+		best = ib_umem_kunit_ref_best_pgsz(ref, bitmaps[i], virt);
 		KUNIT_EXPECT_EQ_MSG(test, ib_umem_find_best_pgsz(umem, bitmaps[i], virt),
 				    best, "bitmap %#lx", bitmaps[i]);
 		/* Every page size the device has, up to the best or a page */
@@ -340,9 +441,10 @@ static void umem_phyr_compare(struct kunit *test)
 			    sg_page(ref->sgt.sgt.sgl));
 	KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgoff(umem, GENMASK(30, 12),
 						      GENMASK(20, 6)),
-			ref_best_pgsz(ref, GENMASK(30, 12),
-				      (sg_dma_address(ref->sgt.sgt.sgl) +
-				       (addr & ~PAGE_MASK)) & GENMASK(20, 6)));
+			ib_umem_kunit_ref_best_pgsz(ref, GENMASK(30, 12),
+						    (sg_dma_address(ref->sgt.sgt.sgl) +
+						     (addr & ~PAGE_MASK)) &
+						    GENMASK(20, 6)));
 
 	for (i = 0; i < 16; i++) {
 		off = get_random_u32_below(len);
@@ -368,7 +470,7 @@ static void umem_phyr_compare(struct kunit *test)
  */
 static void umem_phyr_bad_input(struct kunit *test)
 {
-	unsigned long base = map_user(test, FRAGMENTED, SZ_64K);
+	unsigned long base = ib_umem_kunit_map_user(test, UMEM_FRAGMENTED, SZ_64K);
 	struct ib_device *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
 	/* addr 0 stands for the mapped buffer */
 	static const struct {
