@@ -18,26 +18,40 @@
  * entries are written as the loops of earlier kernels wrote them, from the
  * reference's blocks.
  *
+ * mlx5r_umr_update_mr_pas(), which loads an MR from the mkey cache with
+ * its translation table and swaps the table on rereg, runs as it is, with
+ * mlx5r_umr_post_send_wait() redirected to a stub that copies each post's
+ * entries to their offset: the table the device would have must be the
+ * reference's.
+ *
  * The device is a stub: a zeroed mlx5_ib_dev whose mlx5_core_dev carries
- * only the two capability pages these functions read.  What needs
- * firmware (creating and destroying mkeys, posting UMRs, the mkey cache's
- * work) is not driven here: reg_create(), alloc_cacheable_mr(), rereg and
- * dereg are covered by build only, and by the values above, which are all
- * they take from the umem.
+ * only the two capability pages these functions read, and a PCI device
+ * that dma-direct maps the XLT buffer for.  What needs firmware otherwise
+ * (creating and destroying mkeys, the mkey cache's work) is not driven:
+ * reg_create(), alloc_cacheable_mr(), rereg and dereg themselves are
+ * covered by build only, and by the values above, which are all they take
+ * from the umem.
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/sizes.h>
 #include "../../core/umem_kunit.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
+/*
+ * The stub: the capability pages, a PCI device that maps the XLT buffer
+ * (dma-direct, 64-bit mask, never registered) and the UMR's PD.
+ */
 struct mr_kunit_dev {
 	struct mlx5_ib_dev ibdev;
 	struct mlx5_core_dev mdev;
 	struct mlx5_hca_cap gen;
 	struct mlx5_hca_cap gen2;
+	struct pci_dev pdev;
+	struct ib_pd umr_pd;
 };
 
 static struct mlx5_ib_dev *mr_kunit_stub_dev(struct kunit *test)
@@ -47,7 +61,12 @@ static struct mlx5_ib_dev *mr_kunit_stub_dev(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	d->mdev.caps.hca[MLX5_CAP_GENERAL] = &d->gen;
 	d->mdev.caps.hca[MLX5_CAP_GENERAL_2] = &d->gen2;
+	d->pdev.dma_mask = DMA_BIT_MASK(64);
+	d->pdev.dev.dma_mask = &d->pdev.dma_mask;
+	d->pdev.dev.coherent_dma_mask = DMA_BIT_MASK(64);
+	d->mdev.pdev = &d->pdev;
 	d->ibdev.mdev = &d->mdev;
+	d->ibdev.umrc.pd = &d->umr_pd;
 	return &d->ibdev;
 }
 
@@ -202,6 +221,91 @@ static void mr_kunit_expect_xlt(struct kunit *test, struct ib_umem *umem,
 	KUNIT_EXPECT_FALSE(test, fill.pending);
 }
 
+/* What the UMR path posted, in place of the device: its translation table. */
+struct mr_kunit_posted {
+	u8 *xlt;
+	size_t size;
+	size_t end;
+	unsigned int posts;
+	bool bad;
+};
+
+/*
+ * mlx5r_umr_post_send_wait() redirected: copy the posted entries to their
+ * offset in the table, as the device would take them.  dma-direct mapped
+ * the XLT buffer to its physical address.
+ */
+static int mr_kunit_post_send_wait(struct mlx5_ib_dev *dev, u32 mkey,
+				   struct mlx5r_umr_wqe *wqe, bool with_data)
+{
+	struct mr_kunit_posted *p = kunit_get_current_test()->priv;
+	u64 off = (be16_to_cpu(wqe->ctrl_seg.xlt_offset) |
+		   (u64)be32_to_cpu(wqe->ctrl_seg.xlt_offset_47_16) << 16) *
+		  MLX5_IB_UMR_OCTOWORD;
+	u32 len = be32_to_cpu(wqe->data_seg.byte_count);
+
+	p->posts++;
+	if (!with_data || mkey != MR_KUNIT_KEY || off + len > p->size ||
+	    be16_to_cpu(wqe->ctrl_seg.xlt_octowords) * MLX5_IB_UMR_OCTOWORD != len) {
+		p->bad = true;
+		return 0;
+	}
+	memcpy(p->xlt + off, phys_to_virt(be64_to_cpu(wqe->data_seg.addr)), len);
+	p->end = max_t(size_t, p->end, off + len);
+	return 0;
+}
+
+/*
+ * mlx5r_umr_update_mr_pas() as registration from the mkey cache and rereg's
+ * PAS swap call it, posting to the stub: the table it builds must be the
+ * reference's blocks, then zeroes to the end of the last post.
+ */
+static void mr_kunit_expect_umr(struct kunit *test, struct mlx5_ib_dev *dev,
+				struct ib_umem *umem, u64 iova,
+				unsigned long pgsz, const u64 *ref, size_t n)
+{
+	struct mr_kunit_posted *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct mlx5_ib_pd *pd = kunit_kzalloc(test, sizeof(*pd), GFP_KERNEL);
+	struct mlx5_ib_mr *mr = kunit_kzalloc(test, sizeof(*mr), GFP_KERNEL);
+	size_t table = n * sizeof(struct mlx5_mtt), bad = 0, i;
+	struct mlx5_mtt *mtt;
+
+	KUNIT_ASSERT_TRUE(test, p && pd && mr);
+	p->size = ALIGN(table, MLX5_UMR_FLEX_ALIGNMENT);
+	p->xlt = mr_kunit_kvcalloc(test, p->size, 1);
+	memset(p->xlt, 0xa5, p->size);
+	mr->ibmr.device = &dev->ib_dev;
+	mr->ibmr.pd = &pd->ibpd;
+	mr->ibmr.iova = iova;
+	mr->ibmr.length = umem->length;
+	mr->umem = umem;
+	mr->page_shift = __ffs(pgsz);
+	mr->mmkey.key = MR_KUNIT_KEY;
+
+	test->priv = p;
+	kunit_activate_static_stub(test, mlx5r_umr_post_send_wait,
+				   mr_kunit_post_send_wait);
+	KUNIT_EXPECT_EQ(test, mlx5r_umr_update_mr_pas(mr, MLX5_IB_UPD_XLT_ENABLE),
+			0);
+	kunit_deactivate_static_stub(test, mlx5r_umr_post_send_wait);
+	test->priv = NULL;
+
+	mtt = (struct mlx5_mtt *)p->xlt;
+	for (i = 0; i < n; i++)
+		bad += mtt[i].ptag != cpu_to_be64(ref[i] | MLX5_IB_MTT_PRESENT);
+	KUNIT_EXPECT_FALSE_MSG(test, p->bad, "a post out of the table's bounds");
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%zu of %zu posted entries of %lu differ",
+			    bad, n, pgsz);
+	KUNIT_EXPECT_EQ(test, p->end, p->size);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p->xlt + table, 0, p->size - table));
+	/* One post per XLT buffer, of umr.c's MLX5_MAX_UMR_CHUNK at most */
+	KUNIT_EXPECT_GE(test, p->posts,
+			DIV_ROUND_UP(table, (1 << (MLX5_MAX_UMR_SHIFT + 4)) -
+					    MLX5_UMR_FLEX_ALIGNMENT));
+	kunit_info(test, "UMR: %zu entries of %lu in %u posts\n", n, pgsz,
+		   p->posts);
+}
+
 /* Everything mlx5 computes from the umem for an mkey of @pgsz pages. */
 static void mr_kunit_expect_mkey(struct kunit *test, struct ib_umem *umem,
 				 struct ib_umem_kunit_ref *ref, u64 iova,
@@ -224,6 +328,8 @@ static void mr_kunit_expect_mkey(struct kunit *test, struct ib_umem *umem,
 			DIV_ROUND_UP(n, 2));
 
 	mr_kunit_expect_pas(test, umem, pgsz, addrs, n);
+	mr_kunit_expect_umr(test, container_of(umem->ibdev, struct mlx5_ib_dev,
+					       ib_dev), umem, iova, pgsz, addrs, n);
 	for (kind = XLT_MTT; kind <= XLT_KSM; kind++)
 		for (r = 0; r < ARRAY_SIZE(rooms); r++)
 			mr_kunit_expect_xlt(test, umem, pgsz, addrs, n, kind,
