@@ -31,7 +31,9 @@ check_flavour() {
 
 # config_lost CONFIG FRAGMENT...: the fragments' CONFIG_ lines that CONFIG
 # (a .config after olddefconfig) did not keep, with what it has instead;
-# nothing when it kept them all.  "=n" is kept by an unset option.
+# nothing when it kept them all.  "=n" is kept by an unset option.  Where
+# fragments set one option twice, the later one counts, as merge_config.sh
+# merges them.
 config_lost() {
 	local config=$1 line key val got
 	shift
@@ -43,5 +45,7 @@ config_lost() {
 		elif [ "$got" != "$line" ]; then
 			printf ' %s(got %s)' "$line" "${got:-unset}"
 		fi
-	done < <(grep -hE '^CONFIG_' "$@")
+	done < <(grep -hE '^CONFIG_' "$@" |
+		 awk -F= '!($1 in v) { order[++n] = $1 } { v[$1] = $0 }
+			  END { for (i = 1; i <= n; i++) print v[order[i]] }')
 }
