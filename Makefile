@@ -73,7 +73,8 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile | deps-unit
 # TAP, pin counters and fail-nth for the guest test programs
 GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
 
-guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test
+guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
+		$(B)/tests/umem_probe_test
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile | deps-guest
 	@mkdir -p $(@D)
@@ -85,7 +86,8 @@ $(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-gue
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c -libverbs
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h \
-		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h Makefile | deps-guest
+		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h bench/umem_probe/umem_probe_uapi.h \
+		Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ikernel/ib_umem_phyr/lib -o $@ bench/mr_bench.c bench/layout.c \
 		-libverbs -lm
@@ -96,6 +98,13 @@ $(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -Ikernel/ib_umem_phyr/lib -o $@ \
 		tests/qemu/phyr_dma_test.c tests/qemu/guest_util.c bench/layout.c
+
+# The hardware path's umem through bench/umem_probe's ioctls
+$(B)/tests/umem_probe_test: tests/qemu/umem_probe_test.c bench/layout.c bench/layout.h \
+		$(GUEST_UTIL) bench/umem_probe/umem_probe_uapi.h Makefile | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/umem_probe_test.c tests/qemu/guest_util.c \
+		bench/layout.c
 
 # The phyr list alone, optimised: the same sources as the unit tests.
 $(B)/bench/phyr_list_bench: bench/phyr_list_bench.c $(PHYR_SRCS) \

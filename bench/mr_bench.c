@@ -32,6 +32,16 @@
  * With --max, finds the largest single MR that registers instead: doubling
  * from 64 MiB, then bisecting to 64 MiB, up to --limit bytes.
  *
+ * With -d umem_probe, the MRs are umems alone: /dev/umem_probe (the
+ * out-of-tree module of bench/umem_probe/, built for each kernel) calls
+ * ib_umem_get() with QEMU's edu PCI device as the DMA device, so the
+ * figure is what the hardware path's umem keeps under the DMA regime the
+ * guest runs, without any driver's per-MR arrays.  The line adds the DMA
+ * runs per MR (runs of consecutive DMA addresses, one per IOVA range when
+ * translated), the device's segment and mapping limits, and the part of
+ * the footprint that is IOMMU page tables (iommu_bytes_per_page, from
+ * nr_iommu_pages: the IOMMU's cost of the mapping, on either kernel).
+ *
  * With --floor, registers nothing: the phyr kernel's test driver
  * (/dev/test_phyr_dma) pins the same memory as ib_umem_get() pins it
  * (pin_user_pages_fast(), a page of page pointers at a time) and unpins
@@ -77,6 +87,7 @@
 
 #include "layout.h"
 #include "test_phyr_dma_uapi.h"
+#include "umem_probe/umem_probe_uapi.h"
 
 static void die(const char *what)
 {
@@ -108,6 +119,28 @@ static long long free_and_pcp_pages(void)
 	}
 	fclose(f);
 	return sum;
+}
+
+/*
+ * Pages of IOMMU page tables (nr_iommu_pages in /proc/vmstat), part of
+ * what free_and_pcp_pages() sees go when a translating IOMMU maps an MR:
+ * the IOMMU's cost, not the MR's lists.  Read just after
+ * free_and_pcp_pages(), whose stat_refresh folds it too.  0 where the
+ * kernel does not count them.
+ */
+static long long iommu_pages(void)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char line[256];
+	long long v = 0;
+
+	if (!f)
+		die("/proc/vmstat");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nr_iommu_pages %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
 }
 
 /*
@@ -264,12 +297,60 @@ static bool with_heap;
 static const int access_flags = IBV_ACCESS_LOCAL_WRITE |
 				IBV_ACCESS_REMOTE_WRITE | IBV_ACCESS_REMOTE_READ;
 
+/* -d umem_probe: /dev/umem_probe, and the DMA runs its umems had */
+#define PROBE_DEV "umem_probe"
+static int probe_fd = -1;
+static uint64_t probe_runs;
+
+/*
+ * One MR over [@addr, @addr + @len): an ibv_mr, or with -d umem_probe the
+ * probe's handle (never 0) as a pointer.  NULL with errno set on failure.
+ */
+static void *reg_mr(struct ibv_pd *pd, char *addr, size_t len)
+{
+	struct umem_probe_reg r = { .addr = (uintptr_t)addr, .length = len };
+
+	if (probe_fd < 0)
+		return ibv_reg_mr(pd, addr, len, access_flags);
+	if (ioctl(probe_fd, UMEM_PROBE_IOC_REG, &r))
+		return NULL;
+	if (r.pages != len / PG || r.dma_blocks != len / PG) {
+		errno = EIO;
+		die("UMEM_PROBE_IOC_REG: pages missing");
+	}
+	probe_runs += r.dma_runs;
+	return (void *)(uintptr_t)r.handle;
+}
+
+static void dereg_mr(void *mr)
+{
+	uint32_t handle = (uint32_t)(uintptr_t)mr;
+
+	if (probe_fd < 0 ? ibv_dereg_mr(mr) :
+	    ioctl(probe_fd, UMEM_PROBE_IOC_DEREG, &handle))
+		die(probe_fd < 0 ? "ibv_dereg_mr" : "UMEM_PROBE_IOC_DEREG");
+}
+
+/* -d umem_probe: what the line adds; see the top. */
+static void probe_line_end(uint64_t runs, size_t count, double iommu_bpp)
+{
+	struct umem_probe_info info;
+
+	if (ioctl(probe_fd, UMEM_PROBE_IOC_INFO, &info))
+		die("UMEM_PROBE_IOC_INFO");
+	printf(" device=umem_probe iommu_bytes_per_page=%.3f dma_runs_per_mr=%.1f "
+	       "max_seg=%u max_mapping=%llu", iommu_bpp,
+	       (double)runs / (double)count, info.max_seg,
+	       (unsigned long long)info.max_mapping);
+}
+
 /* Register COUNT MRs of SIZE over @buf, REPEAT times; print the medians. */
 static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		   size_t size, size_t count, int repeat)
 {
-	struct ibv_mr **mr = calloc(count, sizeof(*mr));
+	void **mr = calloc(count, sizeof(*mr));
 	double *per_page = calloc(repeat, sizeof(double));
+	double *iommu_pp = calloc(repeat, sizeof(double));
 	double *reg = calloc(repeat, sizeof(double));
 	double *dereg = calloc(repeat, sizeof(double));
 	double gib = (double)size * count / GIB;
@@ -279,21 +360,22 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 	 * and the figure is the steady-state cost of one more MR.
 	 */
 	size_t nwarm = count >= 100 ? count / 10 : 0;
-	struct ibv_mr **warm = calloc(nwarm + 1, sizeof(*warm));
+	void **warm = calloc(nwarm + 1, sizeof(*warm));
 	int err = 0;
 
-	if (!mr || !per_page || !reg || !dereg || !warm)
+	if (!mr || !per_page || !iommu_pp || !reg || !dereg || !warm)
 		die("calloc");
 	for (size_t i = 0; i < nwarm; i++) {
-		warm[i] = ibv_reg_mr(pd, buf + i * size, size, access_flags);
+		warm[i] = reg_mr(pd, buf + i * size, size);
 		if (!warm[i])
-			die("ibv_reg_mr (warm-up)");
+			die("registering (warm-up)");
 	}
 	double bound = -1;
 	size_t small = 0;
+	uint64_t runs = 0;
 
 	for (int r = 0; r < repeat && !err; r++) {
-		long long before, after;
+		long long before, after, iommu_before, iommu_after;
 		double t0, t1, t2, t3;
 		size_t i;
 
@@ -311,9 +393,11 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		}
 		settle();
 		before = free_and_pcp_pages();
+		iommu_before = iommu_pages();
+		probe_runs = 0;
 		t0 = now_ms();
 		for (i = 0; i < count; i++) {
-			mr[i] = ibv_reg_mr(pd, buf + i * size, size, access_flags);
+			mr[i] = reg_mr(pd, buf + i * size, size);
 			if (!mr[i]) {
 				err = errno;
 				break;
@@ -321,16 +405,20 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		}
 		t1 = now_ms();
 		after = free_and_pcp_pages();
+		iommu_after = iommu_pages();
+		if (!r)
+			runs = probe_runs;
 		/* The pages as registered (FOLL_LONGTERM may have moved some) */
 		if (!r && i == count)
 			bound = bound_bytes_per_page(buf, size, count, &small);
 		/* Neither is part of deregistering */
 		t2 = now_ms();
 		while (i--)
-			if (ibv_dereg_mr(mr[i]))
-				die("ibv_dereg_mr");
+			dereg_mr(mr[i]);
 		t3 = now_ms();
 		per_page[r] = (double)(before - after) * PG / (size * count / PG);
+		iommu_pp[r] = (double)(iommu_after - iommu_before) * PG /
+			      (size * count / PG);
 		reg[r] = (t1 - t0) / gib;
 		dereg[r] = (t3 - t2) / gib;
 	}
@@ -342,16 +430,19 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 
 		printf("layout=%s size=%zu count=%zu bytes_per_page=%.3f "
 		       "bytes_per_mr=%.1f reg_ms_per_gib=%.2f dereg_ms_per_gib=%.2f "
-		       "bound_bytes_per_page=%.4f small_pages=%zu\n",
+		       "bound_bytes_per_page=%.4f small_pages=%zu",
 		       lay->name, size, count, bpp, bpp * (size / PG),
 		       median(reg, repeat), median(dereg, repeat), bound, small);
+		if (probe_fd >= 0)
+			probe_line_end(runs, count, median(iommu_pp, repeat));
+		putchar('\n');
 	}
 	for (size_t i = 0; i < nwarm; i++)
-		if (ibv_dereg_mr(warm[i]))
-			die("ibv_dereg_mr");
+		dereg_mr(warm[i]);
 	free(warm);
 	free(mr);
 	free(per_page);
+	free(iommu_pp);
 	free(reg);
 	free(dereg);
 	return err ? 1 : 0;
@@ -459,13 +550,13 @@ static char *map_checked(const struct layout *lay, size_t len)
 static int registers(struct ibv_pd *pd, const struct layout *lay, size_t len)
 {
 	char *buf = lay->map(len);
-	struct ibv_mr *mr;
+	void *mr;
 
 	if (!buf)
 		return -1;	/* not even the memory: treat as too large */
-	mr = ibv_reg_mr(pd, buf, len, access_flags);
-	if (mr && ibv_dereg_mr(mr))
-		die("ibv_dereg_mr");
+	mr = reg_mr(pd, buf, len);
+	if (mr)
+		dereg_mr(mr);
 	munmap(buf, len);
 	return mr ? 1 : 0;
 }
@@ -540,6 +631,8 @@ static void usage(FILE *f)
 		"COUNT MRs of SIZE bytes (K, M, G suffixes) in LAYOUT: frag_4k,\n"
 		"contig, thp, hugetlb_2m, hugetlb_1g, mixed.  Defaults: rxe0, frag_4k,\n"
 		"64M, 1 MR, 5 repeats.  --max finds the largest MR that registers.\n"
+		"-d umem_probe registers umems alone, with QEMU's edu device as the\n"
+		"DMA device, through /dev/umem_probe (bench/umem_probe/umem_probe.ko).\n"
 		"--with-heap also counts the user memory registering touches (the\n"
 		"MR structure libibverbs mallocs, the array of MR pointers), as a\n"
 		"plain free-page count without a pre-faulted heap sees it.\n"
@@ -598,6 +691,24 @@ int main(int argc, char **argv)
 		buf = map_checked(lay, size * count);
 		ret = measure_floor(lay, buf, size, count, repeat, pin_phyr);
 		munmap(buf, size * count);
+		return ret;
+	}
+
+	if (!strcmp(dev, PROBE_DEV)) {
+		probe_fd = open("/dev/" PROBE_DEV, O_RDWR | O_CLOEXEC);
+		if (probe_fd < 0)
+			die("/dev/" PROBE_DEV " (insmod bench/umem_probe's umem_probe.ko)");
+		if (!with_heap)
+			prefault_heap();
+		if (max) {
+			find_max(NULL, lay, limit);
+			ret = 0;
+		} else {
+			buf = map_checked(lay, size * count);
+			ret = measure(NULL, lay, buf, size, count, repeat);
+			munmap(buf, size * count);
+		}
+		close(probe_fd);
 		return ret;
 	}
 

@@ -13,6 +13,10 @@ raw/<kernel>/icount/           one file of each kind per round, timed in
                                kernel only)
 raw/wall/<kernel>/             reg- and bw-<round>.txt in wall-clock time,
                                from make bench-wall (bench/turns.sh), if run
+raw/<kernel>/hwpath.txt        the hardware path (bench/guest-hwpath.sh): mr_bench
+                               -d umem_probe lines, "figure=hw_LAYOUT
+                               regime=REGIME ...", or "regime=REGIME
+                               error=REASON" for a guest that measured nothing
 raw/phyr_list.tsv              bench/phyr_list_bench output
 
 A figure that could not be measured is null with "<key>_reason" beside it.
@@ -53,6 +57,11 @@ TARGETS = {
     "siw.max_mr_bytes": "as measured",
 }
 SIW_KEYS = ("bytes_per_mr_4k", "bytes_per_mr_64k", "max_mr_bytes")
+# The hardware path: the umem alone for QEMU's edu device, by DMA regime
+REGIMES = ("none", "passthrough", "translated", "swiotlb")
+HW_LAYOUTS = ("frag_4k", "thp", "hugetlb_2m")
+# One DMA-list entry, as the translated target counts it
+HW_ENTRY_BYTES = 16
 
 
 def parse_kv(line):
@@ -136,6 +145,67 @@ def kernel_figures(raw, kernel):
     put(siw, "bytes_per_mr_4k", figs.get("siw_mr_4k"), "bytes_per_mr")
     put(siw, "bytes_per_mr_64k", figs.get("siw_mr_64k"), "bytes_per_mr")
     put(siw, "max_mr_bytes", figs.get("siw_max_mr"), "max_mr_bytes", int)
+    return out
+
+
+def hw_target(regime, lay):
+    """The hardware path's target for phyr: (text, check) where check(ent)
+    says whether phyr's umem figure meets it, or None where there is no
+    bound (swiotlb: as measured)."""
+    if regime == "swiotlb":
+        return "as measured (bounced: a DMA list of its own)", None
+    if lay != "frag_4k":
+        return "one entry per huge folio: <= 0.04 B/page", lambda e: e["umem_bytes_per_page"] <= 0.04
+    if regime == "translated":
+        return ("<= 8.2 B/page + one entry per MR (IOMMU page tables apart)",
+                lambda e: e["umem_bytes_per_page"] <= 8.2 + HW_ENTRY_BYTES * e["mrs"] / e["pages"])
+    return "<= 8.2 B/page, DMA list = CPU list", lambda e: e["umem_bytes_per_page"] <= 8.2
+
+
+def hw_path_figures(raw):
+    """bench.json "hw_path": {regime: {layout: {stock, phyr, ratio, target,
+    met}}}.  Each kernel's entry: bytes_per_page (all the kernel kept),
+    iommu_bytes_per_page (of which IOMMU page tables), umem_bytes_per_page
+    (the rest: the umem's own lists), the DMA runs per MR and the device's
+    limits, or nulls with a reason."""
+    recs, down = {}, {}
+    for k in KERNELS:
+        path = os.path.join(raw, k, "hwpath.txt")
+        for line in open(path) if os.path.exists(path) else ():
+            rec = parse_kv(line)
+            if "figure" in rec and rec["figure"].startswith("hw_"):
+                recs[(k, rec.get("regime"), rec["figure"][3:])] = rec
+            elif "regime" in rec and "error" in rec:
+                down[(k, rec["regime"])] = rec
+    out = {}
+    for regime in REGIMES:
+        out[regime] = {}
+        for lay in HW_LAYOUTS:
+            ent = {}
+            for k in KERNELS:
+                rec = recs.get((k, regime, lay)) or down.get((k, regime))
+                e = {}
+                for field in ("bytes_per_page", "iommu_bytes_per_page", "dma_runs_per_mr"):
+                    put(e, field, rec, field)
+                put(e, "max_seg", rec, "max_seg", int)
+                put(e, "max_mapping", rec, "max_mapping", int)
+                if e["bytes_per_page"] is not None and e["iommu_bytes_per_page"] is not None:
+                    e["umem_bytes_per_page"] = e["bytes_per_page"] - e["iommu_bytes_per_page"]
+                else:
+                    e["umem_bytes_per_page"] = None
+                    e["umem_bytes_per_page_reason"] = (e.get("bytes_per_page_reason") or
+                                                       e.get("iommu_bytes_per_page_reason"))
+                if rec and "size" in rec and "count" in rec:
+                    e["mrs"] = int(rec["count"])
+                    e["pages"] = int(rec["count"]) * int(rec["size"]) // 4096
+                    e["shape"] = mr_shape(int(rec["count"]), int(rec["size"]))
+                ent[k] = e
+            ent["ratio"] = ratio(ent["phyr"]["umem_bytes_per_page"],
+                                 ent["stock"]["umem_bytes_per_page"])
+            ent["target"], check = hw_target(regime, lay)
+            ent["met"] = (None if check is None or ent["phyr"]["umem_bytes_per_page"] is None
+                          else bool(check(ent["phyr"])))
+            out[regime][lay] = ent
     return out
 
 
@@ -335,6 +405,18 @@ def notes(report):
         "counted; 'kernel + user memory' (mr_bench --with-heap) trims the heap before each round "
         "so that the structure libibverbs mallocs per MR and the caller's pointer to it are "
         "counted too: the way the stock reference (REFERENCE) was taken.",
+        "The hardware path: bench/umem_probe, an out-of-tree module built from one source "
+        "against both trees, calls ib_umem_get() for an ib_device whose only field is its DMA "
+        "device, QEMU's edu PCI function, and keeps the umem: no driver's arrays.  It sets "
+        "edu's DMA mask to 64 bits and its largest segment as mlx5_core sets its function's "
+        "(2 GiB), capped at the longest mapping the DMA layer makes, so stock's scatterlist "
+        "maps in every regime.  One 4 GiB guest per kernel and regime: none, intel-iommu in "
+        "passthrough, intel-iommu translating (strict), swiotlb=force.  swiotlb's default "
+        "pool (64 MiB) cannot hold a registered MR, and one bounce mapping is at most 256 "
+        "KiB, so the swiotlb guests boot with a 1 GiB pool (the most their low memory holds), "
+        "register 2 x 384 MiB of huge pages instead of 2 x 512 MiB, and stock's segments are "
+        "cut at 256 KiB; bounced memory has DMA addresses of its own, so phyr keeps a DMA list "
+        "beside the CPU list there.  IOMMU page tables (nr_iommu_pages) are counted apart.",
         "Both kernels are built at -O2 (CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE), as distributions "
         "build them.",
         "Instruction time: the guest's clock counts instructions (QEMU -icount shift=0,sleep=off, "
@@ -394,6 +476,7 @@ def main():
     for key in SIW_KEYS:
         r["siw"][key] = ratio(ph["siw"].get(key), st["siw"].get(key))
     report["ratio"] = r
+    report["hw_path"] = hw_path_figures(raw)
     report["icount"] = ic = timed_figures(raw, "icount")
     ic["floor"] = floor_figures(raw, ic)
     report["wall_clock"] = wall = timed_figures(os.path.join(raw, "wall"), "")
@@ -530,6 +613,34 @@ def write_md(rep, path):
                 TARGETS["bw_gbps"]))
         return out
 
+    hw = rep.get("hw_path", {})
+    lines += ["", "## The hardware path: the umem alone, for a PCI device (QEMU edu), by DMA regime",
+              "", "Kernel B/page of ib_umem_get() with edu as the DMA device (bench/umem_probe): "
+              "what the kernel kept less the IOMMU page tables, which the next column gives "
+              "(the IOMMU's cost of the mapping, on either kernel).", "",
+              "| regime | layout (MRs) | stock | phyr | phyr/stock | IOMMU page tables: stock, "
+              "phyr | DMA runs per MR: stock, phyr | target | met |",
+              "|---|---|---|---|---|---|---|---|---|"]
+
+    def pair(ent, field):
+        return "%s, %s" % (fmt(ent["stock"][field]), fmt(ent["phyr"][field]))
+
+    for regime in REGIMES:
+        for lay in HW_LAYOUTS:
+            ent = hw.get(regime, {}).get(lay)
+            if not ent:
+                continue
+            shape = ent["stock"].get("shape") or ent["phyr"].get("shape")
+            cells = []
+            for k in KERNELS:
+                v = ent[k]["umem_bytes_per_page"]
+                why = ent[k].get("umem_bytes_per_page_reason")
+                cells.append(fmt(v) + (" (%s)" % why if v is None and why else ""))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                regime, lay + (" (%s)" % shape if shape else ""), cells[0], cells[1],
+                fmt(ent["ratio"]), pair(ent, "iommu_bytes_per_page"),
+                pair(ent, "dma_runs_per_mr"), ent["target"],
+                {True: "yes", False: "NO", None: "-"}[ent["met"]]))
     lines += ["", "## Instruction time (QEMU -icount: 1 ns per instruction, %d rounds in one "
               "boot per kernel)" % ic["rounds"], ""]
     lines += timed_table(ic) if ic["rounds"] else ["Not measured."]

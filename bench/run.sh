@@ -2,7 +2,9 @@
 # `make bench`: the stock and the phyr kernel side by side, in figures that
 # repeat on any host.  One 12 GiB guest per kernel for the footprint and
 # size figures (mr_bench: exact page counts, and the information bound of
-# the pages registered), then both kernels under QEMU -icount, one vCPU,
+# the pages registered), and meanwhile the hardware path's umem alone for
+# QEMU's edu device under four DMA regimes (bench/guest-hwpath.sh, one
+# 4 GiB guest at a time beside the others), then both kernels under QEMU -icount, one vCPU,
 # PHYR_BENCH_ICOUNT_ROUNDS (default 3) rounds of registration time,
 # pinning alone (the floor, on phyr) and perftest, timed in instructions
 # (bench/guest-icount.sh).  About 20 minutes under TCG.
@@ -38,6 +40,35 @@ rm -rf "$raw/stock" "$raw/phyr" "$raw/phyr_list.tsv"
 step "the phyr list alone (userspace)"
 "$PHYR_TOP/build/bench/phyr_list_bench" > "$raw/phyr_list.tsv"
 
+# The hardware path: one 4 GiB guest per kernel and DMA regime, one at a
+# time, beside the footprint and instruction-time guests (which leave a
+# core idle, and whose figures are exact or counted in instructions).
+hw_path() {
+	local regime k pool
+
+	for regime in none passthrough translated swiotlb; do
+		# swiotlb's default pool (64 MiB) holds no registered MR: 1 GiB of
+		# 2 KiB slabs (the most a 4 GiB q35 guest's low 2 GiB gives: the
+		# kernel rounds the count up to a power of two) holds 768 MiB
+		# registered with room for the guest's own bounced I/O
+		pool=()
+		[ "$regime" != swiotlb ] || pool=(-a "swiotlb=524288")
+		for k in stock phyr; do
+			step "hardware path: the umem alone for QEMU's edu device, $k kernel, DMA regime $regime"
+			"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -m 4G -i "$regime" "${pool[@]}" -t 1800 \
+				-r "$raw/$k/hw-$regime" "$PHYR_TOP/bench/guest-hwpath.sh" "$regime" \
+				"$PHYR_TOP/build/umem_probe/$k/umem_probe.ko" ||
+				note "the $k hardware-path run under $regime failed (console: $raw/$k/hw-$regime/console.log)"
+			cat "$raw/$k/hw-$regime/hwpath.txt" >> "$raw/$k/hwpath.txt" 2>/dev/null ||
+				echo "regime=$regime error=guest_failed" >> "$raw/$k/hwpath.txt"
+		done
+	done
+}
+"$PHYR_TOP/bench/umem_probe/build.sh" stock phyr
+mkdir -p "$raw/stock" "$raw/phyr"
+hw_path &
+hw_path_pid=$!
+
 for k in stock phyr; do
 	step "footprint and largest MR on the $k kernel (12 GiB guest)"
 	# Stock WARNs when rxe asks kcalloc for more than 4 MiB (MRs > 1 GiB)
@@ -62,6 +93,7 @@ for k in stock phyr; do
 		note "the $k instruction-time run failed (console: $raw/$k/icount/console.log); what it measured is reported, the rest is null"
 done
 
+wait "$hw_path_pid" || true
 step "report"
 bench_report
 note "make bench took $(($(date +%s) - start)) s"

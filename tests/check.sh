@@ -53,6 +53,12 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 		tally_fail "vm/$k: the kernel does not build"
 		continue
 	fi
+	# The hardware path's probe module, from one source for every kernel
+	if "$PHYR_TOP/bench/umem_probe/build.sh" "$k"; then
+		tally_pass "build/$k: bench/umem_probe builds out of tree, W=1 and sparse clean"
+	else
+		tally_fail "build/$k: bench/umem_probe builds out of tree, W=1 and sparse clean"
+	fi
 	append=""
 	# Hugetlb pages for the KUnit suites (2 MiB for ib_umem_phyr's, which
 	# runs before any script could reserve them, and one of 1 GiB for
@@ -78,9 +84,10 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 		"$PHYR_TOP/tests/qemu/guest-check.sh" "${guest_args[@]}" || vm_rc=$?
 	tally_tap "vm/$k/mlx5" "$out/vm-$k/mlx5.tap"
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
+	tally_tap "vm/$k/umem_probe" "$out/vm-$k/umem_probe.tap"
 	tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
 	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,phyr_dma,integrity}.tap 2>/dev/null | grep -q '^not ok'; then
+	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,umem_probe,phyr_dma,integrity}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
 	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2
@@ -112,7 +119,8 @@ dma_regime() {
 		"$PHYR_TOP/tests/qemu/guest-iommu.sh" "$mode" || rc=$?
 	tally_tap "vm/$k/iommu=$mode" "$res/iommu.tap"
 	tally_tap "vm/$k/iommu=$mode/phyr_dma" "$res/phyr_dma.tap"
-	[ "$rc" = 0 ] || cat "$res/"{iommu,phyr_dma}.tap 2>/dev/null | grep -q '^not ok' ||
+	tally_tap "vm/$k/iommu=$mode/umem_probe" "$res/umem_probe.tap"
+	[ "$rc" = 0 ] || cat "$res/"{iommu,phyr_dma,umem_probe}.tap 2>/dev/null | grep -q '^not ok' ||
 		tally_fail "vm/$k/iommu=$mode: the guest run failed (status $rc, console: $res/console.log)"
 }
 

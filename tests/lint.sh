@@ -15,7 +15,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 cd "$PHYR_TOP" || exit 1
-for f in $(find "$kdir" -name '*.[ch]' | sort); do
+# The kernel's files, and the out-of-tree umem probe of make bench
+for f in $(find "$kdir" "$PHYR_TOP/bench/umem_probe" -name '*.[ch]' | sort); do
 	rel=${f#"$PHYR_TOP"/}
 	if perl "$scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$f" > "$log" 2>&1 &&
 	   ! grep -qE ': (ERROR|WARNING|CHECK):' "$log"; then

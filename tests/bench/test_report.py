@@ -48,7 +48,7 @@ class Report(unittest.TestCase):
         self.addCleanup(d.cleanup)
         return d.name
 
-    def run_report(self, stock_fp, phyr_fp, bw, icount=None, wall=True):
+    def run_report(self, stock_fp, phyr_fp, bw, icount=None, wall=True, hw=None):
         raw = self.tmpdir()
         out = self.tmpdir()
         for k, fp in (("stock", stock_fp), ("phyr", phyr_fp)):
@@ -60,6 +60,9 @@ class Report(unittest.TestCase):
             if fp is not None:
                 with open(os.path.join(raw, k, "footprint.txt"), "w") as f:
                     f.write(fp)
+            if hw and k in hw:
+                with open(os.path.join(raw, k, "hwpath.txt"), "w") as f:
+                    f.write(hw[k])
             # make bench-wall's rounds
             wall_dir = os.path.join(raw, "wall", k)
             os.makedirs(wall_dir)
@@ -80,6 +83,47 @@ class Report(unittest.TestCase):
                     3: "send 1048576 0.2000\n"},
           "phyr": {1: "send 1048576 0.2400\n", 2: "send 1048576 0.1900\n",
                    3: "send 1048576 null\n"}}
+
+    @staticmethod
+    def hw_line(lay, regime, bpp, iommu, runs, size="268435456", count=2):
+        return ("figure=hw_%s regime=%s layout=%s size=%s count=%d bytes_per_page=%.3f "
+                "bytes_per_mr=1 reg_ms_per_gib=1 dereg_ms_per_gib=1 bound_bytes_per_page=0.25 "
+                "small_pages=0 device=umem_probe iommu_bytes_per_page=%.3f dma_runs_per_mr=%.1f "
+                "max_seg=2147483648 max_mapping=18446744073709551615\n"
+                % (lay, regime, lay, size, count, bpp, iommu, runs))
+
+    def test_hw_path(self):
+        hw = {"stock": self.hw_line("frag_4k", "none", 32.125, 0, 65536) +
+                       self.hw_line("frag_4k", "translated", 40.25, 8.125, 1) +
+                       self.hw_line("thp", "none", 0.5, 0, 256, "536870912"),
+              "phyr": self.hw_line("frag_4k", "none", 8.125, 0, 65536) +
+                      self.hw_line("frag_4k", "translated", 16.5, 8.125, 1) +
+                      self.hw_line("thp", "none", 0.05, 0, 256, "536870912") +
+                      "regime=swiotlb error=not_in_effect\n"}
+        rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
+                                  footprint(8.125, 820, 8 << 30, 80), self.BW, hw=hw)
+        h = rep["hw_path"]
+        none, tr = h["none"]["frag_4k"], h["translated"]["frag_4k"]
+        self.assertAlmostEqual(none["phyr"]["umem_bytes_per_page"], 8.125)
+        self.assertAlmostEqual(none["ratio"], 8.125 / 32.125)
+        self.assertTrue(none["met"])
+        # IOMMU page tables come off before the target is checked
+        self.assertAlmostEqual(tr["phyr"]["umem_bytes_per_page"], 16.5 - 8.125)
+        self.assertAlmostEqual(tr["stock"]["iommu_bytes_per_page"], 8.125)
+        self.assertFalse(tr["met"])     # 8.375 > 8.2 + 16 * 2 / 131072
+        self.assertEqual(tr["phyr"]["dma_runs_per_mr"], 1.0)
+        self.assertFalse(h["none"]["thp"]["met"])   # 0.05 > 0.04
+        self.assertEqual(h["none"]["thp"]["phyr"]["shape"], "2 x 512 MiB")
+        # Not run at all, and a guest whose regime was not in effect
+        self.assertIsNone(h["passthrough"]["frag_4k"]["stock"]["umem_bytes_per_page"])
+        self.assertEqual(h["passthrough"]["frag_4k"]["stock"]["bytes_per_page_reason"], "not run")
+        sw = h["swiotlb"]["frag_4k"]
+        self.assertIsNone(sw["met"])
+        self.assertEqual(sw["phyr"]["bytes_per_page_reason"], "measurement failed: not in effect")
+        self.assertIn("| none | frag_4k (2 x 256 MiB) | 32.125 | 8.125 | 0.253 | 0.000, 0.000 "
+                      "| 65536.000, 65536.000 | <= 8.2 B/page, DMA list = CPU list | yes |", md)
+        self.assertIn("| translated | frag_4k (2 x 256 MiB) | 32.125 | 8.375 |", md)
+        self.assertIn("(measurement failed: not in effect)", md)
 
     def test_figures_and_ratios(self):
         rep, md = self.run_report(footprint(48.25, 837.6, 1 << 30, 150),
