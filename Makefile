@@ -74,12 +74,16 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile | deps-unit
 GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
-		$(B)/tests/umem_probe_test
+		$(B)/tests/umem_probe_test $(B)/tests/mr_exit
 
-$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h Makefile | deps-guest
+$(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c bench/layout.c \
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c tests/qemu/guest_util.c bench/layout.c \
 		-lrdmacm -libverbs -lpthread
+
+$(B)/tests/mr_exit: tests/qemu/mr_exit.c $(GUEST_UTIL) Makefile | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_exit.c tests/qemu/guest_util.c -libverbs
 
 $(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)

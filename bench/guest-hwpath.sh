@@ -11,7 +11,8 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/guest-lib.sh"
-regime=${1:?usage: guest-hwpath.sh REGIME PROBE_KO} ko=${2:?usage: guest-hwpath.sh REGIME PROBE_KO}
+usage="usage: guest-hwpath.sh REGIME PROBE_KO"
+regime=${1:?$usage} ko=${2:?$usage}
 out=/tmp/results/hwpath.txt
 : > "$out"
 
@@ -25,9 +26,12 @@ if ! "$top/tests/qemu/iommu-check.sh" "$regime" > /tmp/regime.tap; then
 	sed 's/^/bench: /' /tmp/regime.tap >&2
 	fail not_in_effect
 fi
-[ "$regime" != swiotlb ] ||
-	echo "bench: swiotlb pool: $(( $(cat /sys/kernel/debug/swiotlb/io_tlb_nslabs) / 512 )) MiB" >&2
-insmod "$ko" 2> /tmp/insmod.err || fail "insmod_$(tr ' =' '_:' < /tmp/insmod.err | tail -n 1)"
+if [ "$regime" = swiotlb ]; then
+	slabs=$(cat /sys/kernel/debug/swiotlb/io_tlb_nslabs 2>/dev/null || echo 0)
+	echo "bench: swiotlb pool: $((slabs / 512)) MiB" >&2
+fi
+insmod "$ko" 2> /tmp/insmod.err ||
+	fail "insmod_$(tr ' =' '_:' < /tmp/insmod.err | tail -n 1)"
 echo 4000000 > /proc/sys/vm/max_map_count
 echo madvise > /sys/kernel/mm/transparent_hugepage/enabled
 

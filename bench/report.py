@@ -183,7 +183,9 @@ def hw_path_figures(raw):
         for lay in HW_LAYOUTS:
             ent = {}
             for k in KERNELS:
-                rec = recs.get((k, regime, lay)) or down.get((k, regime))
+                # A guest that failed (a timeout, a kernel warning) or whose
+                # regime was not in effect: nothing it printed counts
+                rec = down.get((k, regime)) or recs.get((k, regime, lay))
                 e = {}
                 for field in ("bytes_per_page", "iommu_bytes_per_page", "dma_runs_per_mr"):
                     put(e, field, rec, field)

@@ -17,13 +17,14 @@ for k in "$@"; do
 		die "no $k kernel built with modules in $kb (ci/build-kernel.sh $k)"
 	dir=$PHYR_TOP/build/umem_probe/$k
 	mkdir -p "$dir"
-	# Copied only when changed, so that Kbuild rebuilds only then
-	for f in Kbuild umem_probe.c umem_probe_uapi.h; do
-		cmp -s "$src/$f" "$dir/$f" || cp "$src/$f" "$dir/$f"
-	done
-	if ! make -s -C "$kb" M="$dir" W=1 C=1 modules > "$dir/build.log" 2>&1 ||
+	cp "$src/Kbuild" "$src/umem_probe.c" "$src/umem_probe_uapi.h" "$dir/"
+	# From clean every time (two seconds): a warning leaves its objects
+	# behind, and a rebuild that compiles nothing would report none
+	if ! { make -s -C "$kb" M="$dir" clean &&
+	       make -s -C "$kb" M="$dir" W=1 C=1 modules; } > "$dir/build.log" 2>&1 ||
 	   grep -q 'warning:' "$dir/build.log"; then
 		cat "$dir/build.log" >&2
+		rm -f "$dir/umem_probe.ko"
 		die "building the umem probe against the $k kernel failed"
 	fi
 done

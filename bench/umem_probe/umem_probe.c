@@ -15,12 +15,16 @@
  * edu gets a 64-bit DMA mask, and its maximum segment is set as mlx5_core
  * sets its function's (2 GiB), capped at the longest mapping the DMA layer
  * can make (256 KiB with swiotlb=force), so that the stock scatterlist
- * maps in every regime; both are put back on unload.  The probe does not
+ * maps in every regime; both are put back on unload (to what they were at
+ * load: a driver bound to edu meanwhile would lose its settings).  The probe does not
  * bind to edu (the phyr kernel's test driver may have) and never starts a
  * transfer: mapping is all it needs of the device.
  *
  * Copyright (c) 2026 The phyr-umem authors
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -54,8 +58,11 @@ struct probe_file {
 	struct xarray umems;	/* handle -> struct ib_umem */
 };
 
-/* Runs of consecutive DMA addresses in @umem, walked a page at a time. */
-static u64 dma_runs(struct ib_umem *umem)
+/*
+ * Runs of consecutive DMA addresses in @umem, walked a page at a time;
+ * the first page's DMA address in @first.
+ */
+static u64 dma_runs(struct ib_umem *umem, u64 *first)
 {
 	struct ib_block_iter biter;
 	dma_addr_t next = 0;
@@ -64,6 +71,8 @@ static u64 dma_runs(struct ib_umem *umem)
 	rdma_umem_for_each_dma_block(umem, &biter, PAGE_SIZE) {
 		dma_addr_t a = rdma_block_iter_dma_address(&biter);
 
+		if (!runs)
+			*first = a;
 		if (!runs || a != next)
 			runs++;
 		next = a + PAGE_SIZE;
@@ -89,7 +98,7 @@ static long probe_reg(struct probe_file *pf, struct umem_probe_reg __user *arg)
 		return PTR_ERR(umem);
 	r.pages = ib_umem_num_pages(umem);
 	r.dma_blocks = ib_umem_num_dma_blocks(umem, PAGE_SIZE);
-	r.dma_runs = dma_runs(umem);
+	r.dma_runs = dma_runs(umem, &r.dma_first);
 	ret = xa_alloc(&pf->umems, &id, umem, xa_limit_32b, GFP_KERNEL);
 	if (ret) {
 		ib_umem_release(umem);
@@ -97,9 +106,11 @@ static long probe_reg(struct probe_file *pf, struct umem_probe_reg __user *arg)
 	}
 	r.handle = id;
 	if (copy_to_user(arg, &r, sizeof(r))) {
-		/* Unless another thread deregistered it already */
-		umem = xa_erase(&pf->umems, id);
-		if (umem)
+		/*
+		 * Unless another thread deregistered it already (and the
+		 * handle may hold a newer umem since)
+		 */
+		if (xa_cmpxchg(&pf->umems, id, umem, NULL, 0) == umem)
 			ib_umem_release(umem);
 		return -EFAULT;
 	}
@@ -187,9 +198,11 @@ static struct miscdevice probe_misc = {
 
 static void edu_restore(void)
 {
+	device_lock(&edu->dev);
 	edu->dma_mask = saved_mask;
 	edu->dev.coherent_dma_mask = saved_coherent;
 	dma_set_max_seg_size(&edu->dev, saved_seg);
+	device_unlock(&edu->dev);
 	pci_dev_put(edu);
 }
 
@@ -200,20 +213,24 @@ static int __init umem_probe_init(void)
 
 	edu = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
 	if (!edu) {
-		pr_err("umem_probe: no QEMU edu device (qemu -device edu)\n");
+		pr_err("no QEMU edu device (qemu -device edu)\n");
 		return -ENODEV;
 	}
 	dev = &edu->dev;
+	/* Against a driver binding to edu meanwhile */
+	device_lock(dev);
 	saved_mask = edu->dma_mask;
 	saved_coherent = dev->coherent_dma_mask;
 	saved_seg = dma_get_max_seg_size(dev);
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (!ret)
+		dma_set_max_seg_size(dev, min_t(u64, PROBE_SEG_MAX,
+						dma_max_mapping_size(dev)));
+	device_unlock(dev);
 	if (ret) {
-		pr_err("umem_probe: edu takes no 64-bit DMA mask: %d\n", ret);
+		pr_err("edu takes no 64-bit DMA mask: %d\n", ret);
 		goto restore;
 	}
-	dma_set_max_seg_size(dev, min_t(u64, PROBE_SEG_MAX,
-					dma_max_mapping_size(dev)));
 	probe_ibdev.dma_device = dev;
 	ret = misc_register(&probe_misc);
 	if (ret)

@@ -25,6 +25,7 @@ struct umem_probe_reg {
 	__u64 pages;		/* out: ib_umem_num_pages() */
 	__u64 dma_blocks;	/* out: ib_umem_num_dma_blocks(PAGE_SIZE) */
 	__u64 dma_runs;		/* out: runs of consecutive DMA addresses */
+	__u64 dma_first;	/* out: the first page's DMA address */
 };
 
 /* What the DMA layer lets one mapping and one segment be, for the report. */

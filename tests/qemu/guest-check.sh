@@ -2,10 +2,10 @@
 # The VM part of `make check`, run inside the guest by ci/vm.sh:
 #   guest-check.sh [phyr [big]]
 # mlx5_core and mlx5_ib loaded and unloaded (mlx5.tap; on kernels with the
-# phyr code this runs mlx5_ib's KUnit suite), the smoke tests (smoke.tap)
+# phyr code this runs mlx5_ib's KUnit suite), the smoke tests (smoke.tap),
 # the hardware path's umem through bench/umem_probe (umem_probe.tap) and
-# the data integrity tests on rxe and siw (integrity.tap).  With "phyr" (kernels with the phyr
-# code) also the pin_user_pages_phyr()/dma_map_phyr() tests (phyr_dma.tap),
+# the data integrity tests on rxe and siw (integrity.tap).  With "phyr"
+# (kernels with the phyr code) also the pin_user_pages_phyr()/dma_map_phyr() tests (phyr_dma.tap),
 # and "big" adds a 1.5 GiB MR to the integrity tests, for a guest of 4 GiB.
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/guest-mlx5.sh" > /tmp/results/mlx5.tap

@@ -4,7 +4,10 @@
 # checked), on rxe (rxe0 -> rxe1) and on siw (siw0 through rdma_cm, no
 # atomics).  With "big", also one rxe MR of 1.5 GiB, which stock rxe cannot
 # register (its page_info array is one kcalloc above the 4 MiB limit); the
-# guest needs about 3 GiB for it.  TAP in /tmp/results/integrity.tap.
+# guest needs about 3 GiB for it.  Then on both devices MRs that outlive
+# munmap, mremap and MADV_DONTNEED of their buffers (mr_rdma -u), and
+# processes that exit or are killed while registering (mr_exit).
+# TAP in /tmp/results/integrity.tap.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 tap=/tmp/results/integrity.tap
@@ -18,6 +21,15 @@ for run in "${runs[@]}"; do
 	[ "$2" = 1536M ] ||
 		include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -l "$1" -s "$2" -n 300
 done > "$tap"
+# MRs that outlive munmap, mremap and MADV_DONTNEED of their buffers
+for lay in contig thp; do
+	include_tap "rxe: " "$top/build/tests/mr_rdma" -u -l "$lay"
+	include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -u -l "$lay"
+done >> "$tap"
+# Processes that exit or are killed (while registering too) with MRs
+for dev in rxe0 siw0; do
+	include_tap "${dev%0}: " "$top/build/tests/mr_exit" -d "$dev" -s 256 -n 6
+done >> "$tap"
 echo 0 > /proc/sys/vm/nr_hugepages
 tap_end >> "$tap"
 status=$?

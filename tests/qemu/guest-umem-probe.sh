@@ -12,25 +12,16 @@ kbuild=${PHYR_KBUILD:?PHYR_KBUILD: the kernel build folder, set by ci/vm.sh}
 flavour=$(basename "$kbuild")
 ko=$top/build/umem_probe/${flavour#out-}/umem_probe.ko
 tap=/tmp/results/umem_probe.tap
+. "$here/tap.sh"
 regime=$("$here/dma-regime.sh")
-if ! insmod "$ko" 2> /tmp/insmod.err; then
-	{ echo "not ok 1 - insmod $ko"; sed 's/^/# /' /tmp/insmod.err; echo "1..1"; } > "$tap"
-	cat "$tap"
-	exit 1
-fi
-"$top/build/tests/umem_probe_test" "$regime" > /tmp/probe.tap 2>&1
-status=$?
-n=$(grep -cE '^(not )?ok ' /tmp/probe.tap)
 {
-	grep -v '^1\.\.' /tmp/probe.tap
-	if rmmod umem_probe 2> /tmp/rmmod.err; then
-		echo "ok $((n + 1)) - rmmod umem_probe"
-	else
-		echo "not ok $((n + 1)) - rmmod umem_probe"
-		sed 's/^/# /' /tmp/rmmod.err
-		status=1
+	check "insmod $ko" insmod "$ko"
+	if [ "$failed" = 0 ]; then
+		include_tap "" "$top/build/tests/umem_probe_test" "$regime"
+		check "rmmod umem_probe" rmmod umem_probe
 	fi
-	echo "1..$((n + 1))"
+	tap_end
 } > "$tap"
+status=$?
 cat "$tap"
 exit "$status"

@@ -11,6 +11,17 @@
  * random offsets across the whole MR; each checked with guard bytes around
  * it.  For MRs larger than a shadow copy could hold.
  *
+ * With -u -l LAYOUT, the MR outlives what the process does to the mapping
+ * under it: for munmap, mremap to another address and MADV_DONTNEED of a
+ * registered 4 MiB buffer, RDMA READ of the whole MR returns what it held
+ * (the pinned pages, not what the address maps now), an RDMA WRITE of the
+ * whole MR reads back, after mremap the process sees that WRITE at the new
+ * address and its own writes there reach the MR (the same pages), after
+ * MADV_DONTNEED the address reads fresh zeroes; deregistering gives every
+ * pin back (nr_foll_pin_acquired - nr_foll_pin_released in /proc/vmstat,
+ * so needs root).  LAYOUT is contig or thp: a buffer mremap moves whole.  What stock does; under KASAN a freed page touched would
+ * report.
+ *
  * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh), their
  * QPs connected by their GIDs, or with -c ADDR between two QPs that rdma_cm
  * connects over the device owning ADDR (siw0: -c 10.0.9.1), and
@@ -18,6 +29,7 @@
  * atomics, saying so.  Exit status: 0 if every check passed, 1 if one
  * failed, 2 on a setup error (no device, a verbs call failed).
  */
+#define _GNU_SOURCE	/* mremap() */
 #include <errno.h>
 #include <getopt.h>
 #include <infiniband/verbs.h>
@@ -31,6 +43,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "guest_util.h"
 #include "layout.h"
 
 /* One end of the connection: a device, its PD, CQ and RC QP. */
@@ -57,7 +70,7 @@ static int iwarp;
 static int tap_count;
 static int tap_failed;
 
-static void __attribute__((format(printf, 2, 3))) tap(int ok, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) report(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -383,7 +396,7 @@ static int test_mr(struct end *init, struct end *target, size_t size,
 			goto out;
 		}
 		memcpy(shadow + at, lbuf, len);
-		tap(!memcmp(tmr_base, shadow, size),
+		report(!memcmp(tmr_base, shadow, size),
 		    "RDMA WRITE lands at byte %zu of a %zu-byte MR at page offset %zu",
 		    pos[i], size, offset);
 
@@ -395,7 +408,7 @@ static int test_mr(struct end *init, struct end *target, size_t size,
 			setup_error("RDMA READ");
 			goto out;
 		}
-		tap(!memcmp(lbuf + CHUNK, tmr_base + at, len) &&
+		report(!memcmp(lbuf + CHUNK, tmr_base + at, len) &&
 		    !memcmp(tmr_base, shadow, size),
 		    "RDMA READ returns byte %zu of a %zu-byte MR at page offset %zu",
 		    pos[i], size, offset);
@@ -510,13 +523,13 @@ static int test_random(struct end *init, struct end *target,
 			fprintf(stderr, "mr_rdma: atomic at %zu left %#llx\n", w,
 				(unsigned long long)old);
 	}
-	tap(!bad_ops, "%zu random RDMA WRITEs and READs across a %zu-byte %s MR land exactly",
+	report(!bad_ops, "%zu random RDMA WRITEs and READs across a %zu-byte %s MR land exactly",
 	    (size_t)ops, size, layout);
 	if (has_atomics)
-		tap(!bad_atomics, "%zu random atomic fetch-and-adds across a %zu-byte %s MR",
+		report(!bad_atomics, "%zu random atomic fetch-and-adds across a %zu-byte %s MR",
 		    (size_t)ops, size, layout);
 	else
-		tap(1, "%zu random atomic fetch-and-adds across a %zu-byte %s MR # SKIP the device has no atomics (atomic_cap 0)",
+		report(1, "%zu random atomic fetch-and-adds across a %zu-byte %s MR # SKIP the device has no atomics (atomic_cap 0)",
 		    (size_t)ops, size, layout);
 	ret = 0;
 out:
@@ -531,10 +544,134 @@ out:
 	return ret;
 }
 
+#define UNMAP_SIZE	(4UL << 20)
+
+/*
+ * -u, one case: the MR over @tbuf outlives @op (0 munmap, 1 mremap, 2
+ * MADV_DONTNEED).  RDMA failures are failed checks, not setup errors:
+ * what the MR does after the op is what is tested.  Returns -1 on a
+ * setup error, with nothing left registered or mapped.
+ */
+static int unmapped_case(struct end *init, struct end *target, const char *layout,
+			 int op, struct ibv_mr *lmr, unsigned char *lbuf,
+			 unsigned char *want)
+{
+	static const char *const what[] = { "munmap", "mremap", "MADV_DONTNEED" };
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	const size_t size = UNMAP_SIZE;
+	long long pins = pins_held();
+	unsigned char *tbuf = (unsigned char *)layout_find(layout)->map(size);
+	unsigned char *mapped = tbuf;	/* what to unmap at the end */
+	struct ibv_mr *tmr;
+	uint64_t base;
+	int err = 0;
+
+	if (!tbuf) {
+		setup_error("mapping the buffer");
+		return -1;
+	}
+	fill(tbuf, size, 300 + op);
+	memcpy(want, tbuf, size);
+	tmr = ibv_reg_mr(target->pd, tbuf, size, access);
+	if (!tmr) {
+		setup_error("ibv_reg_mr");
+		munmap(tbuf, size);
+		return -1;
+	}
+	base = (uintptr_t)tbuf;
+	if (op == 0) {
+		err = munmap(tbuf, size);
+		mapped = NULL;
+	} else if (op == 1) {
+		void *dest = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *moved = dest == MAP_FAILED ? MAP_FAILED :
+			mremap(tbuf, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+
+		err = moved == MAP_FAILED;
+		if (err && dest != MAP_FAILED)
+			munmap(dest, size);
+		else if (!err)
+			mapped = moved;
+	} else {
+		err = madvise(tbuf, size, MADV_DONTNEED);
+	}
+	if (err) {
+		setup_error(what[op]);
+		goto out;
+	}
+	memset(lbuf, 0, size);
+	report(!rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf, tmr, base, size) &&
+	       !memcmp(lbuf, want, size),
+	       "after %s of a registered %s MR, RDMA READ returns what it held",
+	       what[op], layout);
+	if (op == 2)
+		report(!tbuf[0] && !tbuf[size - 1],
+		       "after MADV_DONTNEED the address reads fresh zeroes, the MR its pages");
+	fill(lbuf, size, 400 + op);
+	memcpy(want, lbuf, size);
+	err = rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, base, size) ||
+	      write_placed(init, lmr, lbuf, tmr, base);
+	memset(lbuf, 0, size);
+	report(!err && !rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf, tmr, base, size) &&
+	       !memcmp(lbuf, want, size),
+	       "after %s, an RDMA WRITE of the whole MR reads back", what[op]);
+	if (op == 1) {
+		report(!memcmp(mapped, want, size),
+		       "after mremap the process sees that WRITE at the new address");
+		fill(mapped + size / 2, CHUNK, 500);
+		report(!rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf, tmr, base + size / 2, CHUNK) &&
+		       !memcmp(lbuf, mapped + size / 2, CHUNK),
+		       "after mremap the process's writes at the new address reach the MR");
+	}
+	err = 0;
+out:
+	if (ibv_dereg_mr(tmr)) {
+		setup_error("ibv_dereg_mr");
+		err = 1;
+	}
+	if (mapped)
+		munmap(mapped, size);
+	if (!err)
+		report(pins_held() == pins, "after %s, deregistering gives every pin back (%+lld)",
+		       what[op], pins_held() - pins);
+	return err ? -1 : 0;
+}
+
+/* -u: see the top.  0 when every check ran, -1 on setup errors. */
+static int test_unmapped(struct end *init, struct end *target, const char *layout)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	unsigned char *lbuf = malloc(UNMAP_SIZE), *want = malloc(UNMAP_SIZE);
+	struct ibv_mr *lmr = NULL;
+	int ret = -1;
+
+	if (!lbuf || !want) {
+		setup_error("allocating buffers");
+		goto out;
+	}
+	lmr = ibv_reg_mr(init->pd, lbuf, UNMAP_SIZE, access);
+	if (!lmr) {
+		setup_error("ibv_reg_mr");
+		goto out;
+	}
+	ret = 0;
+	for (int op = 0; op < 3 && !ret; op++)
+		ret = unmapped_case(init, target, layout, op, lmr, lbuf, want);
+out:
+	if (lmr && ibv_dereg_mr(lmr))
+		ret = -1;
+	free(lbuf);
+	free(want);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mr_rdma [-a DEV] [-b DEV | -c ADDR] [-l LAYOUT -s SIZE [-n OPS]]\n"
+		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -u -l LAYOUT\n"
 		"RDMA WRITE and READ from DEV a into MRs registered on DEV b\n"
 		"(defaults rxe0 and rxe1), or between two QPs rdma_cm connects\n"
 		"at ADDR (-c 10.0.9.1: siw0), checked at the first, a\n"
@@ -542,7 +679,10 @@ static void usage(FILE *f)
 		"-s, one MR of SIZE bytes (K, M, G suffixes) in LAYOUT (frag_4k,\n"
 		"contig, thp, hugetlb_2m, hugetlb_1g) taking OPS (default 200)\n"
 		"random WRITE/READ pairs and atomics (skipped on a device\n"
-		"without atomics).  Prints TAP.\n");
+		"without atomics).  With -u, a 4 MiB MR in LAYOUT (contig, thp:\n"
+		"one mapping, for mremap) outlives munmap, mremap and\n"
+		"MADV_DONTNEED of its buffer: its pages move data, and every pin\n"
+		"is given back (needs root).  Prints TAP.\n");
 }
 
 static size_t parse_size(const char *s)
@@ -571,10 +711,10 @@ int main(int argc, char **argv)
 	};
 	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL, *cm = NULL;
 	struct end a = { 0 }, b = { 0 };
-	int opt, status = 2, ops = 200;
+	int opt, status = 2, ops = 200, unmapped = 0;
 	size_t size = 0;
 
-	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:uh")) != -1) {
 		switch (opt) {
 		case 'a': a_name = optarg; break;
 		case 'b': b_name = optarg; break;
@@ -582,12 +722,15 @@ int main(int argc, char **argv)
 		case 'l': layout = optarg; break;
 		case 's': size = parse_size(optarg); break;
 		case 'n': ops = atoi(optarg); break;
+		case 'u': unmapped = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!layout != !size || (layout && !layout_find(layout)) || ops < 1 ||
-	    (size && size < 8)) {
+	/* -u: one mapping, which mremap moves whole (not frag_4k's many) */
+	if ((!unmapped && !layout != !size) ||
+	    (unmapped && (!layout || size || (strcmp(layout, "contig") && strcmp(layout, "thp")))) ||
+	    (layout && !layout_find(layout)) || ops < 1 || (size && size < 8)) {
 		usage(stderr);
 		return 2;
 	}
@@ -604,7 +747,10 @@ int main(int argc, char **argv)
 		setup_error("connecting the QPs");
 		goto out;
 	}
-	if (layout) {
+	if (unmapped) {
+		if (test_unmapped(&a, &b, layout))
+			goto out;
+	} else if (layout) {
 		if (test_random(&a, &b, layout, size, ops))
 			goto out;
 	} else {

@@ -35,6 +35,7 @@ include_tap() {
 			[ "$ok" = ok ] || { failed=$((failed + 1)); bad=1; }
 			echo "$ok $n - $prefix${line#* - }" ;;
 		"1.."*) ;;
+		"#"*) echo "$line" ;;
 		*) echo "# $line" ;;
 		esac
 	done < "$tap_log"

@@ -33,8 +33,11 @@
 static const char *regime;
 static int probe;
 
-/* Runs of consecutive frames among the pages of [@p, @p + @len). */
-static uint64_t phys_runs(const char *p, size_t len)
+/*
+ * Runs of consecutive frames among the pages of [@p, @p + @len); the first
+ * page's physical address in @first_pa.
+ */
+static uint64_t phys_runs(const char *p, size_t len, uint64_t *first_pa)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 	uintptr_t first = (uintptr_t)p & ~(PG - 1), end = (uintptr_t)p + len;
@@ -47,6 +50,8 @@ static uint64_t phys_runs(const char *p, size_t len)
 
 		if (!f)
 			die("pagemap: a page without a frame");
+		if (!runs)
+			*first_pa = f * PG;
 		if (!runs || f != prev + 1)
 			runs++;
 		prev = f;
@@ -75,12 +80,21 @@ static void one(const char *name, char *p, size_t len)
 			 (uintptr_t)p / PG;
 	long long pins = pins_held();
 	long vmpin = vm_pin_kb();
-	uint64_t runs = phys_runs(p, len);
 	struct umem_probe_reg r;
 	int err = reg(p, len, &r);
+	uint64_t runs, first = 0;
+	bool direct;
 
 	if (!tap(!err, name, "UMEM_PROBE_IOC_REG: %s", strerror(err)))
 		return;
+	/* The pages as pinned: a long-term pin may have migrated them */
+	runs = phys_runs(p, len, &first);
+	direct = !strcmp(regime, "none") || !strcmp(regime, "passthrough");
+	tap(direct == (r.dma_first == first),
+	    direct ? "the device sees the first page at its physical address" :
+		     "the device sees the first page elsewhere (IOVA or bounce buffer)",
+	    "DMA address %#llx, physical %#llx under %s", (unsigned long long)r.dma_first,
+	    (unsigned long long)first, regime);
 	tap(r.handle && r.pages == pages && r.dma_blocks == pages,
 	    "its pages, one DMA block each", "handle %u, %llu pages, %llu blocks; %llu expected",
 	    r.handle, (unsigned long long)r.pages, (unsigned long long)r.dma_blocks,

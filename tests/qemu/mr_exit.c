@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * mr_exit: MRs of processes that end without deregistering them.
+ *
+ *   mr_exit [-d DEV] [-s MIB] [-n KILLS]
+ *
+ * A child registers five MRs on DEV (default rxe0) and exits without
+ * deregistering or closing anything; then KILLS (default 8) children are
+ * sent SIGKILL while they register one MR of MIB MiB (default 512),
+ * at delays spread over the time one registration takes, so that the
+ * fatal signal lands inside ib_umem_get()'s pinning as well as before and
+ * after it (at least one must land before registration finished).  After
+ * each child is reaped, the pins held system-wide (nr_foll_pin_acquired -
+ * nr_foll_pin_released) must be back where they were: the kernel releases
+ * what a dead process registered.  Prints how many kills landed before
+ * registration finished.  TAP on stdout; needs root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <infiniband/verbs.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest_util.h"
+
+static const char *dev_name = "rxe0";
+static const int access_flags = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+				IBV_ACCESS_REMOTE_READ;
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* In a child: a PD on DEV, or exit 3. */
+static struct ibv_pd *child_pd(void)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx = NULL;
+	struct ibv_pd *pd;
+
+	for (int i = 0; list && list[i]; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), dev_name))
+			ctx = ibv_open_device(list[i]);
+	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
+	if (!pd)
+		_exit(3);
+	return pd;
+}
+
+/*
+ * In a child: @len bytes faulted in as 4 KiB pages (no THP: pinning them
+ * one by one takes long enough for a signal to land in it), or exit 4.
+ */
+static char *child_buf(size_t len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || madvise(p, len, MADV_NOHUGEPAGE))
+		_exit(4);
+	memset(p, 1, len);
+	return p;
+}
+
+/*
+ * Pins back to @pins: the last file reference of a dead process is dropped
+ * as it exits, but give deferred work a moment (at most 10 s) before
+ * calling them lost.
+ */
+static bool pins_back(long long pins)
+{
+	for (int i = 0; i < 100; i++) {
+		if (pins_held() == pins)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+static void exit_registered(void)
+{
+	long long pins = pins_held();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		struct ibv_pd *pd = child_pd();
+		char *buf = child_buf(64 << 20);
+
+		for (int i = 0; i < 5; i++)
+			if (!ibv_reg_mr(pd, buf + i * (8 << 20), 8 << 20, access_flags))
+				_exit(5);
+		_exit(0);	/* nothing deregistered, nothing closed */
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	tap(WIFEXITED(status) && !WEXITSTATUS(status),
+	    "a child registers five MRs and exits without deregistering",
+	    "status %#x", status);
+	tap(pins_back(pins), "its pins are all released",
+	    "%+lld pins still held", pins_held() - pins);
+}
+
+/*
+ * One child registering @len bytes, killed @delay_us after it said it
+ * starts (or, with @delay_us < 0, left to finish: the time it took in
+ * @took_us).  Returns whether it had finished registering when killed.
+ */
+static bool killed_child(size_t len, double delay_us, double *took_us)
+{
+	int go[2], done[2], status;
+	char c;
+	pid_t pid;
+
+	if (pipe(go) || pipe(done))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		struct ibv_pd *pd = child_pd();
+		char *buf = child_buf(len);
+		double t0;
+
+		close(go[0]);
+		close(done[0]);
+		t0 = now_us();
+		if (write(go[1], "g", 1) != 1)
+			_exit(6);
+		if (!ibv_reg_mr(pd, buf, len, access_flags))
+			_exit(5);
+		t0 = now_us() - t0;
+		if (write(done[1], &t0, sizeof(t0)) != sizeof(t0))
+			_exit(6);
+		pause();
+		_exit(0);
+	}
+	close(go[1]);
+	close(done[1]);
+	if (read(go[0], &c, 1) != 1)
+		die("the child did not start registering");
+	if (delay_us >= 0) {
+		usleep((useconds_t)delay_us);
+		kill(pid, SIGKILL);
+	} else if (read(done[0], took_us, sizeof(*took_us)) != sizeof(*took_us)) {
+		die("the child did not register");
+	} else {
+		kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	/* Finished if it wrote its time before it died */
+	bool finished = delay_us < 0 || read(done[0], &c, 1) > 0;
+
+	close(go[0]);
+	close(done[0]);
+	return finished;
+}
+
+int main(int argc, char **argv)
+{
+	size_t size = 512UL << 20;
+	int kills = 8, opt, during = 0, lost = 0;
+	double took = 0;
+	long long pins;
+
+	while ((opt = getopt(argc, argv, "d:s:n:h")) != -1) {
+		switch (opt) {
+		case 'd': dev_name = optarg; break;
+		case 's': size = strtoull(optarg, NULL, 0) << 20; break;
+		case 'n': kills = atoi(optarg); break;
+		case 'h':
+			printf("Usage: mr_exit [-d DEV] [-s MIB] [-n KILLS]\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (!size || kills < 1) {
+		fprintf(stderr, "mr_exit: bad arguments\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	exit_registered();
+
+	pins = pins_held();
+	killed_child(size, -1, &took);
+	tap(pins_back(pins), "a child killed after registering leaves no pin",
+	    "%+lld pins still held", pins_held() - pins);
+	for (int i = 0; i < kills; i++) {
+		pins = pins_held();
+		during += !killed_child(size, took * i / (kills - 1 ? kills - 1 : 1), NULL);
+		lost += !pins_back(pins);
+	}
+	tap(!lost, "SIGKILL while registering leaves no pin",
+	    "%d of %d kills left pins held", lost, kills);
+	/* Or the signal never met ib_umem_get(), and the test tested nothing */
+	tap(during > 0, "a kill landed before registration finished",
+	    "all %d kills came after registering %zu MiB (%.0f us)", kills, size >> 20, took);
+	printf("# %d kills of children registering %zu MiB on %s (%.0f us each): "
+	       "%d before registration finished\n", kills, size >> 20, dev_name, took, during);
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
+}
