@@ -96,6 +96,8 @@ fi
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
 rm -f "$results/exit-status" "$results/console.log" "$results/no-setup"
+rm -rf "$results/scratch"
+mkdir "$results/scratch"
 [ "$setup" = 1 ] || : > "$results/no-setup"
 # The kernel's build folder, where its modules are (the guest loads them by
 # path: the root it shares is read-only): the folder holding arch/x86/boot.
@@ -147,6 +149,11 @@ qemu+=(-kernel "$image" -append "$cmdline"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=results,path=$results,security_model=none"
 	-device virtio-9p-pci,fsdev=results,mount_tag=results
+	# An empty writable share for tests that need a filesystem whose
+	# shared mappings are dirty-tracked (mounted with cache=mmap); the
+	# kernels have no block layer, so no ext4
+	-fsdev "local,id=scratch,path=$results/scratch,security_model=none"
+	-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch
 	# QEMU's edu device: a PCI DMA engine for the dma_map_phyr() tests
 	-device edu,dma_mask=0xffffffffffffffff)
 
@@ -162,6 +169,7 @@ else
 fi
 set -e
 [ "$qemu_rc" -ne 124 ] && [ "$qemu_rc" -ne 137 ] || qemu_timed_out=1
+rm -rf "$results/scratch"
 
 # A kernel report anywhere on the console fails the run, whatever the job said.
 report_re='Oops|BUG:|WARNING:|KASAN:|unreferenced object|Kernel panic|general protection fault|Call Trace:'

@@ -5,7 +5,8 @@
 # atomics).  With "big", also one rxe MR of 1.5 GiB, which stock rxe cannot
 # register (its page_info array is one kcalloc above the 4 MiB limit); the
 # guest needs about 3 GiB for it.  Then on both devices MRs that outlive
-# munmap, mremap and MADV_DONTNEED of their buffers (mr_rdma -u), and
+# munmap, mremap and MADV_DONTNEED of their buffers (mr_rdma -u), fork()
+# with registered MRs (mr_rdma -f, -F), file-backed MRs (mr_rdma -k), and
 # processes that exit or are killed while registering (mr_exit).
 # TAP in /tmp/results/integrity.tap.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,21 @@ for lay in contig thp; do
 	include_tap "rxe: " "$top/build/tests/mr_rdma" -u -l "$lay"
 	include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -u -l "$lay"
 done >> "$tap"
+# fork() with registered MRs, without and with ibv_fork_init()
+for fi in "" -F; do
+	include_tap "rxe: " "$top/build/tests/mr_rdma" -f $fi
+	include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -f $fi
+done >> "$tap"
+# File-backed memory: tmpfs, memfd, and ci/vm.sh's scratch share mounted
+# with cache=mmap, whose shared mappings are dirty-tracked
+mkdir -p /tmp/dirty
+if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap scratch /tmp/dirty; then
+	include_tap "rxe: " "$top/build/tests/mr_rdma" -k /tmp/dirty
+	include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -k /tmp/dirty
+	umount /tmp/dirty
+else
+	check "the scratch share mounts with cache=mmap" false
+fi >> "$tap"
 # Processes that exit or are killed (while registering too) with MRs
 for dev in rxe0 siw0; do
 	include_tap "${dev%0}: " "$top/build/tests/mr_exit" -d "$dev" -s 256 -n 6

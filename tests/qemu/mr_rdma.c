@@ -19,8 +19,28 @@
  * address and its own writes there reach the MR (the same pages), after
  * MADV_DONTNEED the address reads fresh zeroes; deregistering gives every
  * pin back (nr_foll_pin_acquired - nr_foll_pin_released in /proc/vmstat,
- * so needs root).  LAYOUT is contig or thp: a buffer mremap moves whole.  What stock does; under KASAN a freed page touched would
- * report.
+ * so needs root).  What stock does; under KASAN a freed page touched
+ * would report.  LAYOUT is contig or thp: a buffer mremap moves whole.
+ *
+ * With -f, fork() with registered MRs: the process forks with a registered
+ * 4 MiB buffer, the child writes its own pattern into the buffer (or, with
+ * MADV_DONTFORK on it, finds no mapping there: SIGSEGV), and the MR keeps
+ * the parent's pages: RDMA READ returns the parent's bytes, the parent's
+ * writes after the fork reach the MR.  Then one thread registers and
+ * deregisters MRs while another forks children.  -F calls ibv_fork_init()
+ * first, after which every MR is MADV_DONTFORK too; the TAP output says
+ * what ibv_is_fork_initialized() reports (IBV_FORK_UNNEEDED, 2, on 6.12
+ * with or without it).
+ *
+ * With -k DIR, file-backed memory: MRs over a tmpfs file (MAP_SHARED and
+ * MAP_PRIVATE), a memfd (and one sealed against writes: read-only MRs
+ * only), and a file in DIR, on a filesystem whose shared mappings are
+ * dirty-tracked (page_mkwrite: 9p with cache=mmap, ext4): MAP_SHARED there
+ * takes read-only MRs and refuses writable ones with EFAULT (GUP will not
+ * pin such pages long-term for writing), as stock does; MAP_PRIVATE takes
+ * both (the pages are the process's copies).
+ * Where an MR registers, RDMA WRITE lands where the mapping shows it (and
+ * in the file exactly for MAP_SHARED) and RDMA READ returns it.
  *
  * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh), their
  * QPs connected by their GIDs, or with -c ADDR between two QPs that rdma_cm
@@ -31,6 +51,7 @@
  */
 #define _GNU_SOURCE	/* mremap() */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <infiniband/verbs.h>
 #include <pthread.h>
@@ -41,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "guest_util.h"
@@ -667,11 +689,327 @@ out:
 	return ret;
 }
 
+#define FORK_SIZE	(4UL << 20)
+
+/* -F: ibv_fork_init() was called */
+static bool fork_inited;
+
+/* -f, one fork: see the top.  @dontfork: MADV_DONTFORK the buffer first. */
+static int fork_case(struct end *init, struct end *target, struct ibv_mr *lmr,
+		     unsigned char *lbuf, bool dontfork)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	/*
+	 * After ibv_fork_init(), ibv_reg_mr() MADV_DONTFORKs the MR's pages,
+	 * even where ibv_is_fork_initialized() says IBV_FORK_UNNEEDED (the
+	 * kernel copies pinned pages for the child: 6.12 with rdma-core 44)
+	 */
+	bool gone = dontfork || fork_inited;
+	const char *how = dontfork ? "MADV_DONTFORK" : "a plain mapping";
+	unsigned char *tbuf = mmap(NULL, FORK_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct ibv_mr *tmr = NULL;
+	long long pins = pins_held();
+	int status, ret = -1;
+	pid_t pid;
+
+	if (tbuf == MAP_FAILED) {
+		setup_error("mmap");
+		return -1;
+	}
+	fill(tbuf, FORK_SIZE, 600 + dontfork);
+	if (dontfork && madvise(tbuf, FORK_SIZE, MADV_DONTFORK)) {
+		setup_error("MADV_DONTFORK");
+		goto out;
+	}
+	tmr = ibv_reg_mr(target->pd, tbuf, FORK_SIZE, access);
+	if (!tmr) {
+		setup_error("ibv_reg_mr");
+		goto out;
+	}
+	memcpy(lbuf, tbuf, FORK_SIZE);	/* the parent's bytes */
+	pid = fork();
+	if (pid < 0) {
+		setup_error("fork");
+		goto out;
+	}
+	if (!pid) {
+		/*
+		 * The child: its own copy, or no mapping at all.  It maps
+		 * nothing: a new mapping could land in the hole MADV_DONTFORK
+		 * left and hide it.
+		 */
+		fill(tbuf, FORK_SIZE, 700);
+		for (size_t i = 0; i < FORK_SIZE; i++)
+			if (tbuf[i] != (unsigned char)(700 * 131 + i * 7 + 1))
+				_exit(1);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		setup_error("waitpid");
+		goto out;
+	}
+	if (!(gone ? WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV :
+		     WIFEXITED(status) && !WEXITSTATUS(status)))
+		fprintf(stderr, "mr_rdma: fork with %s: the child's wait status is %#x\n",
+			how, status);
+	if (gone)
+		report(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		       "fork with %s (fork status %d): the child has no mapping there (SIGSEGV)",
+		       how, ibv_is_fork_initialized());
+	else
+		report(WIFEXITED(status) && !WEXITSTATUS(status),
+		       "fork with %s (fork status %d): the child writes a copy of its own",
+		       how, ibv_is_fork_initialized());
+	report(!memcmp(tbuf, lbuf, FORK_SIZE), "fork with %s: the parent's bytes stay", how);
+	memset(lbuf + FORK_SIZE, 0, FORK_SIZE);
+	report(!rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf + FORK_SIZE, tmr, (uintptr_t)tbuf,
+			FORK_SIZE) && !memcmp(lbuf + FORK_SIZE, lbuf, FORK_SIZE),
+	       "fork with %s: RDMA READ returns the parent's bytes, not the child's", how);
+	fill(tbuf, FORK_SIZE, 800 + dontfork);
+	memset(lbuf + FORK_SIZE, 0, FORK_SIZE);
+	report(!rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf + FORK_SIZE, tmr, (uintptr_t)tbuf,
+			FORK_SIZE) && !memcmp(lbuf + FORK_SIZE, tbuf, FORK_SIZE),
+	       "fork with %s: the parent's writes after the fork reach the MR", how);
+	ret = 0;
+out:
+	if (tmr && ibv_dereg_mr(tmr))
+		ret = -1;
+	munmap(tbuf, FORK_SIZE);
+	if (!ret)
+		report(pins_held() == pins, "fork with %s: deregistering gives every pin back", how);
+	return ret;
+}
+
+struct reg_loop {
+	struct ibv_pd *pd;
+	unsigned char *buf;
+	int done, failed;
+};
+
+/* -f: the registering thread, 200 MRs of 1 MiB one after another */
+static void *reg_loop(void *arg)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	struct reg_loop *r = arg;
+
+	for (int i = 0; i < 200; i++) {
+		struct ibv_mr *mr = ibv_reg_mr(r->pd, r->buf + (i % 4) * (1 << 20),
+					       1 << 20, access);
+
+		if (!mr || ibv_dereg_mr(mr))
+			r->failed++;
+		else
+			r->done++;
+	}
+	return NULL;
+}
+
+/* -f: see the top.  0 when every check ran, -1 on setup errors. */
+static int test_fork(struct end *init, struct end *target)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	unsigned char *lbuf = malloc(2 * FORK_SIZE);
+	struct reg_loop r = { .pd = target->pd };
+	struct ibv_mr *lmr = NULL;
+	long long pins;
+	int forks = 0, ret = -1;
+	pthread_t t;
+
+	r.buf = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!lbuf || r.buf == MAP_FAILED) {
+		setup_error("allocating buffers");
+		goto out;
+	}
+	memset(r.buf, 1, 4 << 20);
+	lmr = ibv_reg_mr(init->pd, lbuf, 2 * FORK_SIZE, access);
+	if (!lmr) {
+		setup_error("ibv_reg_mr");
+		goto out;
+	}
+	if (fork_case(init, target, lmr, lbuf, false) ||
+	    fork_case(init, target, lmr, lbuf, true))
+		goto out;
+	pins = pins_held();
+	if (pthread_create(&t, NULL, reg_loop, &r)) {
+		setup_error("pthread_create");
+		goto out;
+	}
+	for (int i = 0; i < 20; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (!pid)
+			_exit(0);
+		if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+			forks++;
+	}
+	pthread_join(t, NULL);
+	report(forks == 20 && r.done == 200 && !r.failed && pins_held() == pins,
+	       "20 forks while another thread registers and deregisters 200 MRs "
+	       "(%d forks, %d MRs, %d failed, pins %+lld)", forks, r.done, r.failed,
+	       pins_held() - pins);
+	ret = 0;
+out:
+	if (lmr && ibv_dereg_mr(lmr))
+		ret = -1;
+	if (r.buf != MAP_FAILED)
+		munmap(r.buf, 4 << 20);
+	free(lbuf);
+	return ret;
+}
+
+#define KIND_SIZE	(1UL << 20)
+
+/*
+ * -k, one kind of memory: @len bytes of @fd mapped with @flags, registered
+ * with @access; @want_errno 0 if it registers.  0 when the checks ran.
+ */
+static int kind_case(struct end *init, struct end *target, struct ibv_mr *lmr,
+		     unsigned char *lbuf, const char *name, int fd, int prot, int flags,
+		     int access, int want_errno)
+{
+	static unsigned int seed = 900;	/* a new pattern for every WRITE */
+	unsigned char *p = mmap(NULL, KIND_SIZE, prot, flags, fd, 0);
+	long long pins = pins_held();
+	struct ibv_mr *tmr;
+	int err;
+
+	if (p == MAP_FAILED) {
+		setup_error(name);
+		return -1;
+	}
+	tmr = ibv_reg_mr(target->pd, p, KIND_SIZE, access);
+	err = tmr ? 0 : errno;
+	report(err == want_errno, "%s: %s (%s)", name,
+	       want_errno ? "refused with the errno stock gives" : "registers",
+	       err ? strerror(err) : "registered");
+	if (tmr && (access & IBV_ACCESS_REMOTE_WRITE)) {
+		unsigned char *file = malloc(KIND_SIZE);
+		bool shared = flags & MAP_SHARED, same;
+
+		fill(lbuf, KIND_SIZE, seed++);
+		err = rdma_op(init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, (uintptr_t)p, KIND_SIZE) ||
+		      write_placed(init, lmr, lbuf + KIND_SIZE, tmr, (uintptr_t)p);
+		same = file && pread(fd, file, KIND_SIZE, 0) == (ssize_t)KIND_SIZE &&
+		       !memcmp(file, lbuf, KIND_SIZE);
+		report(!err && !memcmp(p, lbuf, KIND_SIZE) && same == shared,
+		       "%s: RDMA WRITE shows in the mapping%s", name,
+		       shared ? " and in the file" : ", not in the file");
+		free(file);
+	}
+	if (tmr) {
+		memset(lbuf + KIND_SIZE, 0, KIND_SIZE);
+		report(!rdma_op(init, IBV_WR_RDMA_READ, lmr, lbuf + KIND_SIZE, tmr, (uintptr_t)p,
+				KIND_SIZE) && !memcmp(lbuf + KIND_SIZE, p, KIND_SIZE),
+		       "%s: RDMA READ returns what the mapping shows", name);
+		if (ibv_dereg_mr(tmr)) {
+			setup_error("ibv_dereg_mr");
+			munmap(p, KIND_SIZE);
+			return -1;
+		}
+	}
+	munmap(p, KIND_SIZE);
+	report(pins_held() == pins, "%s: no pin left", name);
+	return 0;
+}
+
+/* A file of KIND_SIZE bytes of a pattern: in @dir, or a memfd if NULL. */
+static int kind_file(const char *dir, const char *name, unsigned int flags)
+{
+	unsigned char *buf = malloc(KIND_SIZE);
+	char path[4096];
+	int fd;
+
+	if (dir) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		/* Removed by the caller once closed: 9p cannot do I/O on unlinked files */
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	} else {
+		fd = memfd_create(name, flags);
+	}
+	if (fd < 0 || !buf) {
+		free(buf);
+		return -1;
+	}
+	fill(buf, KIND_SIZE, 950);
+	if (pwrite(fd, buf, KIND_SIZE, 0) != (ssize_t)KIND_SIZE) {
+		close(fd);
+		fd = -1;
+	}
+	free(buf);
+	return fd;
+}
+
+/* -k DIR: see the top.  0 when every check ran, -1 on setup errors. */
+static int test_kinds(struct end *init, struct end *target, const char *dir)
+{
+	const int rw = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+		       IBV_ACCESS_REMOTE_READ;
+	const int ro = IBV_ACCESS_REMOTE_READ;
+	const int prw = PROT_READ | PROT_WRITE;
+	unsigned char *lbuf = malloc(2 * KIND_SIZE);
+	char tmpfs_path[] = "/tmp/mr_rdma.tmpfs", dirty_path[4096];
+	int tmpfs = kind_file("/tmp", "mr_rdma.tmpfs", 0);
+	int memfd = kind_file(NULL, "mr_rdma", MFD_ALLOW_SEALING);
+	int sealed = kind_file(NULL, "mr_rdma.sealed", MFD_ALLOW_SEALING);
+	int dirty = kind_file(dir, "mr_rdma.dirty", 0);
+	struct ibv_mr *lmr = NULL;
+	int ret = -1;
+
+	if (!lbuf || tmpfs < 0 || memfd < 0 || sealed < 0 || dirty < 0 ||
+	    fcntl(sealed, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) {
+		setup_error("making the files");
+		goto out;
+	}
+	lmr = ibv_reg_mr(init->pd, lbuf, 2 * KIND_SIZE, rw);
+	if (!lmr) {
+		setup_error("ibv_reg_mr");
+		goto out;
+	}
+	if (kind_case(init, target, lmr, lbuf, "tmpfs MAP_SHARED", tmpfs, prw, MAP_SHARED, rw, 0) ||
+	    kind_case(init, target, lmr, lbuf, "tmpfs MAP_PRIVATE", tmpfs, prw, MAP_PRIVATE, rw, 0) ||
+	    kind_case(init, target, lmr, lbuf, "memfd MAP_SHARED", memfd, prw, MAP_SHARED, rw, 0) ||
+	    kind_case(init, target, lmr, lbuf, "sealed memfd, read-only MR", sealed, PROT_READ,
+		      MAP_SHARED, ro, 0) ||
+	    kind_case(init, target, lmr, lbuf, "sealed memfd, writable MR", sealed, PROT_READ,
+		      MAP_SHARED, rw, EFAULT) ||
+	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_SHARED, read-only MR", dirty, PROT_READ,
+		      MAP_SHARED, ro, 0) ||
+	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_SHARED, writable MR", dirty, prw,
+		      MAP_SHARED, rw, EFAULT) ||
+	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_PRIVATE, writable MR", dirty, prw,
+		      MAP_PRIVATE, rw, 0))
+		goto out;
+	ret = 0;
+out:
+	if (lmr && ibv_dereg_mr(lmr))
+		ret = -1;
+	if (tmpfs >= 0)
+		close(tmpfs);
+	if (memfd >= 0)
+		close(memfd);
+	if (sealed >= 0)
+		close(sealed);
+	if (dirty >= 0)
+		close(dirty);
+	snprintf(dirty_path, sizeof(dirty_path), "%s/mr_rdma.dirty", dir);
+	unlink(tmpfs_path);
+	unlink(dirty_path);
+	free(lbuf);
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: mr_rdma [-a DEV] [-b DEV | -c ADDR] [-l LAYOUT -s SIZE [-n OPS]]\n"
 		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -u -l LAYOUT\n"
+		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -f [-F]\n"
+		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -k DIR\n"
 		"RDMA WRITE and READ from DEV a into MRs registered on DEV b\n"
 		"(defaults rxe0 and rxe1), or between two QPs rdma_cm connects\n"
 		"at ADDR (-c 10.0.9.1: siw0), checked at the first, a\n"
@@ -682,7 +1020,12 @@ static void usage(FILE *f)
 		"without atomics).  With -u, a 4 MiB MR in LAYOUT (contig, thp:\n"
 		"one mapping, for mremap) outlives munmap, mremap and\n"
 		"MADV_DONTNEED of its buffer: its pages move data, and every pin\n"
-		"is given back (needs root).  Prints TAP.\n");
+		"is given back (needs root).  With -f, fork() with registered MRs\n"
+		"(-F: after ibv_fork_init()): the MR keeps the parent's pages.\n"
+		"With -k DIR (9p with cache=mmap, ext4: dirty-tracked), MRs over\n"
+		"tmpfs, memfd and DIR's files\n"
+		"register or are refused as stock does them.\n"
+		"Prints TAP.\n");
 }
 
 static size_t parse_size(const char *s)
@@ -709,12 +1052,12 @@ int main(int argc, char **argv)
 		{ 4 << 20, 0 },			/* several huge-page sizes */
 		{ (16 << 20) + 4000, 1000 },
 	};
-	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL, *cm = NULL;
+	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL, *cm = NULL, *kinds = NULL;
 	struct end a = { 0 }, b = { 0 };
-	int opt, status = 2, ops = 200, unmapped = 0;
+	int opt, status = 2, ops = 200, unmapped = 0, forking = 0;
 	size_t size = 0;
 
-	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:uh")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:ufFk:h")) != -1) {
 		switch (opt) {
 		case 'a': a_name = optarg; break;
 		case 'b': b_name = optarg; break;
@@ -723,6 +1066,9 @@ int main(int argc, char **argv)
 		case 's': size = parse_size(optarg); break;
 		case 'n': ops = atoi(optarg); break;
 		case 'u': unmapped = 1; break;
+		case 'f': forking |= 1; break;
+		case 'F': forking |= 2; break;
+		case 'k': kinds = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -730,11 +1076,21 @@ int main(int argc, char **argv)
 	/* -u: one mapping, which mremap moves whole (not frag_4k's many) */
 	if ((!unmapped && !layout != !size) ||
 	    (unmapped && (!layout || size || (strcmp(layout, "contig") && strcmp(layout, "thp")))) ||
-	    (layout && !layout_find(layout)) || ops < 1 || (size && size < 8)) {
+	    (layout && !layout_find(layout)) || ops < 1 || (size && size < 8) ||
+	    (forking && (forking == 2 || unmapped || layout)) ||
+	    (kinds && (forking || unmapped || layout))) {
 		usage(stderr);
 		return 2;
 	}
 
+	/* Before any other verbs call, as libibverbs asks */
+	if (forking & 2) {
+		if (ibv_fork_init()) {
+			setup_error("ibv_fork_init");
+			return 2;
+		}
+		fork_inited = true;
+	}
 	if (cm) {
 		if (cm_connect(&a, &b, cm)) {
 			setup_error("connecting through rdma_cm");
@@ -747,7 +1103,13 @@ int main(int argc, char **argv)
 		setup_error("connecting the QPs");
 		goto out;
 	}
-	if (unmapped) {
+	if (kinds) {
+		if (test_kinds(&a, &b, kinds))
+			goto out;
+	} else if (forking) {
+		if (test_fork(&a, &b))
+			goto out;
+	} else if (unmapped) {
 		if (test_unmapped(&a, &b, layout))
 			goto out;
 	} else if (layout) {
