@@ -6,8 +6,9 @@
 # register (its page_info array is one kcalloc above the 4 MiB limit); the
 # guest needs about 3 GiB for it.  Then on both devices MRs that outlive
 # munmap, mremap and MADV_DONTNEED of their buffers (mr_rdma -u), fork()
-# with registered MRs (mr_rdma -f, -F), file-backed MRs (mr_rdma -k), and
-# processes that exit or are killed while registering (mr_exit).
+# with registered MRs (mr_rdma -f, -F), file-backed MRs (mr_rdma -k),
+# concurrent registration beside traffic (mr_rdma -S), and processes that
+# exit or are killed while registering (mr_exit).
 # TAP in /tmp/results/integrity.tap.
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -42,6 +43,10 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=mmap scratch 
 else
 	check "the scratch share mounts with cache=mmap" false
 fi >> "$tap"
+# Concurrency: 8 threads x 1000 register/deregister cycles beside checked
+# traffic on other MRs of the same PDs (about 6 s per device; 70 on debug)
+include_tap "rxe: " "$top/build/tests/mr_rdma" -S 8 -n 1000 >> "$tap"
+include_tap "siw: " "$top/build/tests/mr_rdma" -c 10.0.9.1 -S 8 -n 1000 >> "$tap"
 # Processes that exit or are killed (while registering too) with MRs
 for dev in rxe0 siw0; do
 	include_tap "${dev%0}: " "$top/build/tests/mr_exit" -d "$dev" -s 256 -n 6

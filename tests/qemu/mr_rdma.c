@@ -42,6 +42,14 @@
  * Where an MR registers, RDMA WRITE lands where the mapping shows it (and
  * in the file exactly for MAP_SHARED) and RDMA READ returns it.
  *
+ * With -S THREADS -n CYCLES, concurrency: THREADS threads each register
+ * and deregister CYCLES MRs of random sizes (4 KiB to 64 MiB, powers of
+ * two, at random page offsets of a 64 MiB buffer of their own: THP for
+ * even threads, 4 KiB pages for odd ones) on DEV b's PD, while another
+ * thread moves random RDMA WRITE/READ pairs through two other MRs of the
+ * same PDs and checks every byte.  Every registration must succeed, every
+ * transfer land, and every pin come back.
+ *
  * Runs in the test guest between rxe0 and rxe1 (ci/guest-setup.sh), their
  * QPs connected by their GIDs, or with -c ADDR between two QPs that rdma_cm
  * connects over the device owning ADDR (siw0: -c 10.0.9.1), and
@@ -57,12 +65,14 @@
 #include <pthread.h>
 #include <rdma/rdma_cma.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest_util.h"
@@ -360,6 +370,14 @@ static int write_placed(struct end *e, struct ibv_mr *lmr, void *scratch,
 			struct ibv_mr *rmr, uint64_t raddr)
 {
 	return iwarp ? rdma_op(e, IBV_WR_RDMA_READ, lmr, scratch, rmr, raddr, 1) : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void fill(unsigned char *p, size_t len, unsigned int seed)
@@ -1003,6 +1021,141 @@ out:
 	return ret;
 }
 
+#define STRESS_BUF	(64UL << 20)
+#define STRESS_MR	(1UL << 20)
+
+struct stress {
+	struct end *init, *target;
+	int cycles;
+	atomic_int stop;
+	/* results */
+	int regs, reg_failed, ops, bad_ops;
+	pthread_mutex_t lock;
+};
+
+struct stress_worker {
+	struct stress *st;
+	unsigned int seed;
+	bool thp;
+};
+
+/* -S: one registering thread */
+static void *stress_reg(void *arg)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	struct stress_worker *w = arg;
+	struct stress *st = w->st;
+	unsigned char *buf = mmap(NULL, STRESS_BUF, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int regs = 0, failed = 0;
+
+	if (buf == MAP_FAILED ||
+	    madvise(buf, STRESS_BUF, w->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		failed = st->cycles;
+		goto out;
+	}
+	memset(buf, 3, STRESS_BUF);
+	for (int i = 0; i < st->cycles; i++) {
+		size_t len = 4096UL << (rand_r(&w->seed) % 15);
+		size_t at = (rand_r(&w->seed) % ((STRESS_BUF - len) / 4096 + 1)) * 4096;
+		struct ibv_mr *mr = ibv_reg_mr(st->target->pd, buf + at, len, access);
+
+		if (!mr || ibv_dereg_mr(mr))
+			failed++;
+		else
+			regs++;
+	}
+	munmap(buf, STRESS_BUF);
+out:
+	pthread_mutex_lock(&st->lock);
+	st->regs += regs;
+	st->reg_failed += failed;
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+/* -S: the traffic thread, until told to stop */
+static void *stress_traffic(void *arg)
+{
+	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			   IBV_ACCESS_REMOTE_READ;
+	struct stress *st = arg;
+	unsigned char *tbuf = malloc(STRESS_MR), *lbuf = malloc(2 * STRESS_MR);
+	struct ibv_mr *tmr = tbuf ? ibv_reg_mr(st->target->pd, tbuf, STRESS_MR, access) : NULL;
+	struct ibv_mr *lmr = lbuf ? ibv_reg_mr(st->init->pd, lbuf, 2 * STRESS_MR, access) : NULL;
+	unsigned int seed = 77;
+	int ops = 0, bad = 0;
+
+	if (!tmr || !lmr) {
+		bad = 1;
+		goto out;
+	}
+	while (!st->stop) {
+		size_t len = 1 + rand_r(&seed) % (64 << 10);
+		size_t at = rand_r(&seed) % (STRESS_MR - len + 1);
+		uint64_t raddr = (uintptr_t)tbuf + at;
+
+		fill(lbuf, len, (unsigned int)ops);
+		memset(lbuf + STRESS_MR, 0, len);
+		if (rdma_op(st->init, IBV_WR_RDMA_WRITE, lmr, lbuf, tmr, raddr, len) ||
+		    write_placed(st->init, lmr, lbuf + STRESS_MR, tmr, raddr) ||
+		    rdma_op(st->init, IBV_WR_RDMA_READ, lmr, lbuf + STRESS_MR, tmr, raddr, len) ||
+		    memcmp(lbuf, lbuf + STRESS_MR, len) || memcmp(tbuf + at, lbuf, len))
+			bad++;
+		ops++;
+	}
+out:
+	if (lmr)
+		ibv_dereg_mr(lmr);
+	if (tmr)
+		ibv_dereg_mr(tmr);
+	free(tbuf);
+	free(lbuf);
+	st->ops = ops;
+	st->bad_ops = bad;
+	return NULL;
+}
+
+/* -S: see the top.  0 when every check ran, -1 on setup errors. */
+static int test_stress(struct end *init, struct end *target, int threads, int cycles)
+{
+	struct stress st = { .init = init, .target = target, .cycles = cycles,
+			     .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct stress_worker *w = calloc(threads, sizeof(*w));
+	pthread_t *t = calloc(threads, sizeof(*t)), traffic;
+	long long pins = pins_held();
+	double t0 = now_s();
+	int started = 0;
+
+	if (!w || !t || pthread_create(&traffic, NULL, stress_traffic, &st)) {
+		setup_error("starting the threads");
+		free(w);
+		free(t);
+		return -1;
+	}
+	for (int i = 0; i < threads; i++) {
+		w[i] = (struct stress_worker){ .st = &st, .seed = 1000 + i, .thp = !(i % 2) };
+		if (pthread_create(&t[i], NULL, stress_reg, &w[i]))
+			break;
+		started++;
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	st.stop = 1;
+	pthread_join(traffic, NULL);
+	report(started == threads && st.regs == threads * cycles && !st.reg_failed,
+	       "%d threads x %d register/deregister cycles of 4 KiB to 64 MiB", threads, cycles);
+	report(st.ops > 0 && !st.bad_ops,
+	       "RDMA WRITE/READ pairs to other MRs of the same PDs meanwhile land exactly");
+	report(pins_held() == pins, "every pin comes back");
+	printf("# %d of %d registrations, %d failed, %d transfers, %d bad, %.1f s\n",
+	       st.regs, threads * cycles, st.reg_failed, st.ops, st.bad_ops, now_s() - t0);
+	free(w);
+	free(t);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1010,6 +1163,7 @@ static void usage(FILE *f)
 		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -u -l LAYOUT\n"
 		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -f [-F]\n"
 		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -k DIR\n"
+		"       mr_rdma [-a DEV] [-b DEV | -c ADDR] -S THREADS [-n CYCLES]\n"
 		"RDMA WRITE and READ from DEV a into MRs registered on DEV b\n"
 		"(defaults rxe0 and rxe1), or between two QPs rdma_cm connects\n"
 		"at ADDR (-c 10.0.9.1: siw0), checked at the first, a\n"
@@ -1024,7 +1178,9 @@ static void usage(FILE *f)
 		"(-F: after ibv_fork_init()): the MR keeps the parent's pages.\n"
 		"With -k DIR (9p with cache=mmap, ext4: dirty-tracked), MRs over\n"
 		"tmpfs, memfd and DIR's files\n"
-		"register or are refused as stock does them.\n"
+		"register or are refused as stock does them.  With -S, THREADS\n"
+		"threads register and deregister CYCLES (default 200) MRs each\n"
+		"while RDMA traffic to other MRs is checked.\n"
 		"Prints TAP.\n");
 }
 
@@ -1054,10 +1210,10 @@ int main(int argc, char **argv)
 	};
 	const char *a_name = "rxe0", *b_name = "rxe1", *layout = NULL, *cm = NULL, *kinds = NULL;
 	struct end a = { 0 }, b = { 0 };
-	int opt, status = 2, ops = 200, unmapped = 0, forking = 0;
+	int opt, status = 2, ops = 200, unmapped = 0, forking = 0, stress = 0;
 	size_t size = 0;
 
-	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:ufFk:h")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:l:s:n:ufFk:S:h")) != -1) {
 		switch (opt) {
 		case 'a': a_name = optarg; break;
 		case 'b': b_name = optarg; break;
@@ -1069,6 +1225,7 @@ int main(int argc, char **argv)
 		case 'f': forking |= 1; break;
 		case 'F': forking |= 2; break;
 		case 'k': kinds = optarg; break;
+		case 'S': stress = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1078,7 +1235,8 @@ int main(int argc, char **argv)
 	    (unmapped && (!layout || size || (strcmp(layout, "contig") && strcmp(layout, "thp")))) ||
 	    (layout && !layout_find(layout)) || ops < 1 || (size && size < 8) ||
 	    (forking && (forking == 2 || unmapped || layout)) ||
-	    (kinds && (forking || unmapped || layout))) {
+	    (kinds && (forking || unmapped || layout)) || stress < 0 ||
+	    (stress && (kinds || forking || unmapped || layout))) {
 		usage(stderr);
 		return 2;
 	}
@@ -1103,7 +1261,10 @@ int main(int argc, char **argv)
 		setup_error("connecting the QPs");
 		goto out;
 	}
-	if (kinds) {
+	if (stress) {
+		if (test_stress(&a, &b, stress, ops))
+			goto out;
+	} else if (kinds) {
 		if (test_kinds(&a, &b, kinds))
 			goto out;
 	} else if (forking) {
