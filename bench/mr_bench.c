@@ -658,7 +658,7 @@ int main(int argc, char **argv)
 	int repeat = 5, opt, max = 0, floor_only = 0, pin_phyr = 0, ret;
 	struct ibv_device **list;
 	struct ibv_context *ctx = NULL;
-	struct ibv_pd *pd;
+	struct ibv_pd *pd = NULL;
 	char *buf;
 
 	while ((opt = getopt_long(argc, argv, "d:l:s:n:r:h", longopts, NULL)) != -1) {
@@ -698,33 +698,21 @@ int main(int argc, char **argv)
 		probe_fd = open("/dev/" PROBE_DEV, O_RDWR | O_CLOEXEC);
 		if (probe_fd < 0)
 			die("/dev/" PROBE_DEV " (insmod bench/umem_probe's umem_probe.ko)");
-		if (!with_heap)
-			prefault_heap();
-		if (max) {
-			find_max(NULL, lay, limit);
-			ret = 0;
-		} else {
-			buf = map_checked(lay, size * count);
-			ret = measure(NULL, lay, buf, size, count, repeat);
-			munmap(buf, size * count);
+	} else {
+		list = ibv_get_device_list(NULL);
+		for (int i = 0; list && list[i]; i++)
+			if (!strcmp(ibv_get_device_name(list[i]), dev))
+				ctx = ibv_open_device(list[i]);
+		if (list)
+			ibv_free_device_list(list);
+		if (!ctx) {
+			errno = ENODEV;
+			die(dev);
 		}
-		close(probe_fd);
-		return ret;
+		pd = ibv_alloc_pd(ctx);
+		if (!pd)
+			die("ibv_alloc_pd");
 	}
-
-	list = ibv_get_device_list(NULL);
-	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev))
-			ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	if (!ctx) {
-		errno = ENODEV;
-		die(dev);
-	}
-	pd = ibv_alloc_pd(ctx);
-	if (!pd)
-		die("ibv_alloc_pd");
 	if (!with_heap)
 		prefault_heap();
 
@@ -735,6 +723,10 @@ int main(int argc, char **argv)
 		buf = map_checked(lay, size * count);
 		ret = measure(pd, lay, buf, size, count, repeat);
 		munmap(buf, size * count);
+	}
+	if (probe_fd >= 0) {
+		close(probe_fd);
+		return ret;
 	}
 	ibv_dealloc_pd(pd);
 	ibv_close_device(ctx);

@@ -99,6 +99,10 @@ static int iwarp;
 
 #define CHUNK 64	/* bytes moved by each RDMA operation */
 
+/* What every MR of the tests allows */
+static const int mr_access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
+			     IBV_ACCESS_REMOTE_READ;
+
 static int tap_count;
 static int tap_failed;
 
@@ -399,8 +403,6 @@ static void fill(unsigned char *p, size_t len, unsigned int seed)
 static int test_mr(struct end *init, struct end *target, size_t size,
 		   size_t offset)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	size_t map_len = size + offset;
 	size_t pos[3] = { 0, size / 2, size - 1 };
 	unsigned char *tbuf, *tmr_base, *lbuf, *shadow;
@@ -419,8 +421,8 @@ static int test_mr(struct end *init, struct end *target, size_t size,
 	fill(tmr_base, size, 1);
 	memcpy(shadow, tmr_base, size);
 
-	tmr = ibv_reg_mr(target->pd, tmr_base, size, access);
-	lmr = ibv_reg_mr(init->pd, lbuf, 2 * CHUNK, access);
+	tmr = ibv_reg_mr(target->pd, tmr_base, size, mr_access);
+	lmr = ibv_reg_mr(init->pd, lbuf, 2 * CHUNK, mr_access);
 	if (!tmr || !lmr) {
 		setup_error("ibv_reg_mr");
 		goto out;
@@ -602,8 +604,6 @@ static int unmapped_case(struct end *init, struct end *target, const char *layou
 			 unsigned char *want)
 {
 	static const char *const what[] = { "munmap", "mremap", "MADV_DONTNEED" };
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	const size_t size = UNMAP_SIZE;
 	long long pins = pins_held();
 	unsigned char *tbuf = (unsigned char *)layout_find(layout)->map(size);
@@ -618,7 +618,7 @@ static int unmapped_case(struct end *init, struct end *target, const char *layou
 	}
 	fill(tbuf, size, 300 + op);
 	memcpy(want, tbuf, size);
-	tmr = ibv_reg_mr(target->pd, tbuf, size, access);
+	tmr = ibv_reg_mr(target->pd, tbuf, size, mr_access);
 	if (!tmr) {
 		setup_error("ibv_reg_mr");
 		munmap(tbuf, size);
@@ -686,8 +686,6 @@ out:
 /* -u: see the top.  0 when every check ran, -1 on setup errors. */
 static int test_unmapped(struct end *init, struct end *target, const char *layout)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	unsigned char *lbuf = malloc(UNMAP_SIZE), *want = malloc(UNMAP_SIZE);
 	struct ibv_mr *lmr = NULL;
 	int ret = -1;
@@ -696,7 +694,7 @@ static int test_unmapped(struct end *init, struct end *target, const char *layou
 		setup_error("allocating buffers");
 		goto out;
 	}
-	lmr = ibv_reg_mr(init->pd, lbuf, UNMAP_SIZE, access);
+	lmr = ibv_reg_mr(init->pd, lbuf, UNMAP_SIZE, mr_access);
 	if (!lmr) {
 		setup_error("ibv_reg_mr");
 		goto out;
@@ -721,8 +719,6 @@ static bool fork_inited;
 static int fork_case(struct end *init, struct end *target, struct ibv_mr *lmr,
 		     unsigned char *lbuf, bool dontfork)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	/*
 	 * After ibv_fork_init(), ibv_reg_mr() MADV_DONTFORKs the MR's pages,
 	 * even where ibv_is_fork_initialized() says IBV_FORK_UNNEEDED (the
@@ -746,7 +742,7 @@ static int fork_case(struct end *init, struct end *target, struct ibv_mr *lmr,
 		setup_error("MADV_DONTFORK");
 		goto out;
 	}
-	tmr = ibv_reg_mr(target->pd, tbuf, FORK_SIZE, access);
+	tmr = ibv_reg_mr(target->pd, tbuf, FORK_SIZE, mr_access);
 	if (!tmr) {
 		setup_error("ibv_reg_mr");
 		goto out;
@@ -814,13 +810,11 @@ struct reg_loop {
 /* -f: the registering thread, 200 MRs of 1 MiB one after another */
 static void *reg_loop(void *arg)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	struct reg_loop *r = arg;
 
 	for (int i = 0; i < 200; i++) {
 		struct ibv_mr *mr = ibv_reg_mr(r->pd, r->buf + (i % 4) * (1 << 20),
-					       1 << 20, access);
+					       1 << 20, mr_access);
 
 		if (!mr || ibv_dereg_mr(mr))
 			r->failed++;
@@ -833,8 +827,6 @@ static void *reg_loop(void *arg)
 /* -f: see the top.  0 when every check ran, -1 on setup errors. */
 static int test_fork(struct end *init, struct end *target)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	unsigned char *lbuf = malloc(2 * FORK_SIZE);
 	struct reg_loop r = { .pd = target->pd };
 	struct ibv_mr *lmr = NULL;
@@ -848,7 +840,7 @@ static int test_fork(struct end *init, struct end *target)
 		goto out;
 	}
 	memset(r.buf, 1, 4 << 20);
-	lmr = ibv_reg_mr(init->pd, lbuf, 2 * FORK_SIZE, access);
+	lmr = ibv_reg_mr(init->pd, lbuf, 2 * FORK_SIZE, mr_access);
 	if (!lmr) {
 		setup_error("ibv_reg_mr");
 		goto out;
@@ -940,21 +932,20 @@ static int kind_case(struct end *init, struct end *target, struct ibv_mr *lmr,
 	return 0;
 }
 
-/* A file of KIND_SIZE bytes of a pattern: in @dir, or a memfd if NULL. */
-static int kind_file(const char *dir, const char *name, unsigned int flags)
+/*
+ * KIND_SIZE bytes of a pattern in the file at @path (which the caller
+ * removes once closed: 9p does no I/O on unlinked files), or in a memfd
+ * named @name that takes seals if @path is NULL.
+ */
+static int kind_file(const char *path, const char *name)
 {
 	unsigned char *buf = malloc(KIND_SIZE);
-	char path[4096];
-	int fd;
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_TRUNC, 0600) :
+			memfd_create(name, MFD_ALLOW_SEALING);
 
-	if (dir) {
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		/* Removed by the caller once closed: 9p cannot do I/O on unlinked files */
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	} else {
-		fd = memfd_create(name, flags);
-	}
 	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
 		free(buf);
 		return -1;
 	}
@@ -970,42 +961,43 @@ static int kind_file(const char *dir, const char *name, unsigned int flags)
 /* -k DIR: see the top.  0 when every check ran, -1 on setup errors. */
 static int test_kinds(struct end *init, struct end *target, const char *dir)
 {
-	const int rw = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-		       IBV_ACCESS_REMOTE_READ;
 	const int ro = IBV_ACCESS_REMOTE_READ;
 	const int prw = PROT_READ | PROT_WRITE;
 	unsigned char *lbuf = malloc(2 * KIND_SIZE);
-	char tmpfs_path[] = "/tmp/mr_rdma.tmpfs", dirty_path[4096];
-	int tmpfs = kind_file("/tmp", "mr_rdma.tmpfs", 0);
-	int memfd = kind_file(NULL, "mr_rdma", MFD_ALLOW_SEALING);
-	int sealed = kind_file(NULL, "mr_rdma.sealed", MFD_ALLOW_SEALING);
-	int dirty = kind_file(dir, "mr_rdma.dirty", 0);
+	const char *tmpfs_path = "/tmp/mr_rdma.tmpfs";
+	char dirty_path[4096];
 	struct ibv_mr *lmr = NULL;
-	int ret = -1;
+	int tmpfs, memfd, sealed, dirty, ret = -1;
+
+	snprintf(dirty_path, sizeof(dirty_path), "%s/mr_rdma.dirty", dir);
+	tmpfs = kind_file(tmpfs_path, NULL);
+	memfd = kind_file(NULL, "mr_rdma");
+	sealed = kind_file(NULL, "mr_rdma.sealed");
+	dirty = kind_file(dirty_path, NULL);
 
 	if (!lbuf || tmpfs < 0 || memfd < 0 || sealed < 0 || dirty < 0 ||
 	    fcntl(sealed, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) {
 		setup_error("making the files");
 		goto out;
 	}
-	lmr = ibv_reg_mr(init->pd, lbuf, 2 * KIND_SIZE, rw);
+	lmr = ibv_reg_mr(init->pd, lbuf, 2 * KIND_SIZE, mr_access);
 	if (!lmr) {
 		setup_error("ibv_reg_mr");
 		goto out;
 	}
-	if (kind_case(init, target, lmr, lbuf, "tmpfs MAP_SHARED", tmpfs, prw, MAP_SHARED, rw, 0) ||
-	    kind_case(init, target, lmr, lbuf, "tmpfs MAP_PRIVATE", tmpfs, prw, MAP_PRIVATE, rw, 0) ||
-	    kind_case(init, target, lmr, lbuf, "memfd MAP_SHARED", memfd, prw, MAP_SHARED, rw, 0) ||
+	if (kind_case(init, target, lmr, lbuf, "tmpfs MAP_SHARED", tmpfs, prw, MAP_SHARED, mr_access, 0) ||
+	    kind_case(init, target, lmr, lbuf, "tmpfs MAP_PRIVATE", tmpfs, prw, MAP_PRIVATE, mr_access, 0) ||
+	    kind_case(init, target, lmr, lbuf, "memfd MAP_SHARED", memfd, prw, MAP_SHARED, mr_access, 0) ||
 	    kind_case(init, target, lmr, lbuf, "sealed memfd, read-only MR", sealed, PROT_READ,
 		      MAP_SHARED, ro, 0) ||
 	    kind_case(init, target, lmr, lbuf, "sealed memfd, writable MR", sealed, PROT_READ,
-		      MAP_SHARED, rw, EFAULT) ||
+		      MAP_SHARED, mr_access, EFAULT) ||
 	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_SHARED, read-only MR", dirty, PROT_READ,
 		      MAP_SHARED, ro, 0) ||
 	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_SHARED, writable MR", dirty, prw,
-		      MAP_SHARED, rw, EFAULT) ||
+		      MAP_SHARED, mr_access, EFAULT) ||
 	    kind_case(init, target, lmr, lbuf, "dirty-tracked MAP_PRIVATE, writable MR", dirty, prw,
-		      MAP_PRIVATE, rw, 0))
+		      MAP_PRIVATE, mr_access, 0))
 		goto out;
 	ret = 0;
 out:
@@ -1019,7 +1011,6 @@ out:
 		close(sealed);
 	if (dirty >= 0)
 		close(dirty);
-	snprintf(dirty_path, sizeof(dirty_path), "%s/mr_rdma.dirty", dir);
 	unlink(tmpfs_path);
 	unlink(dirty_path);
 	free(lbuf);
@@ -1047,8 +1038,6 @@ struct stress_worker {
 /* -S: one registering thread */
 static void *stress_reg(void *arg)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	struct stress_worker *w = arg;
 	struct stress *st = w->st;
 	unsigned char *buf = mmap(NULL, STRESS_BUF, PROT_READ | PROT_WRITE,
@@ -1064,7 +1053,7 @@ static void *stress_reg(void *arg)
 	for (int i = 0; i < st->cycles; i++) {
 		size_t len = 4096UL << (rand_r(&w->seed) % 15);
 		size_t at = (rand_r(&w->seed) % ((STRESS_BUF - len) / 4096 + 1)) * 4096;
-		struct ibv_mr *mr = ibv_reg_mr(st->target->pd, buf + at, len, access);
+		struct ibv_mr *mr = ibv_reg_mr(st->target->pd, buf + at, len, mr_access);
 
 		if (!mr || ibv_dereg_mr(mr))
 			failed++;
@@ -1083,12 +1072,10 @@ out:
 /* -S: the traffic thread, until told to stop */
 static void *stress_traffic(void *arg)
 {
-	const int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
-			   IBV_ACCESS_REMOTE_READ;
 	struct stress *st = arg;
 	unsigned char *tbuf = malloc(STRESS_MR), *lbuf = malloc(2 * STRESS_MR);
-	struct ibv_mr *tmr = tbuf ? ibv_reg_mr(st->target->pd, tbuf, STRESS_MR, access) : NULL;
-	struct ibv_mr *lmr = lbuf ? ibv_reg_mr(st->init->pd, lbuf, 2 * STRESS_MR, access) : NULL;
+	struct ibv_mr *tmr = tbuf ? ibv_reg_mr(st->target->pd, tbuf, STRESS_MR, mr_access) : NULL;
+	struct ibv_mr *lmr = lbuf ? ibv_reg_mr(st->init->pd, lbuf, 2 * STRESS_MR, mr_access) : NULL;
 	unsigned int seed = 77;
 	int ops = 0, bad = 0;
 
