@@ -22,7 +22,7 @@ UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
              $(wildcard $(KSRC)/lib/*.h) \
              $(wildcard tests/user/kcompat/include/*.h tests/user/kcompat/include/*/*.h)
 
-.PHONY: help demo check check-debug unit bench bench-wall bench-list series series-build deps-unit deps-guest \
+.PHONY: help demo check check-debug fuzz unit bench bench-wall bench-list series series-build deps-unit deps-guest \
         deps-kernel unit-build guest-programs kernels debug-kernel drivers-build drivers-build-each \
         fresh-machine-check clean
 
@@ -30,6 +30,7 @@ help:
 	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in guests"
 	@echo "make check   every test (Check, KUnit in the guest, VM tests)"
 	@echo "make check-debug  the same on the debug kernel"
+	@echo "make fuzz    the long differential fuzz, stock vs phyr (PHYR_FUZZ_CALLS, PHYR_FUZZ_SEED)"
 	@echo "make unit    userspace unit tests only"
 	@echo "make bench   footprints and instruction-time figures, phyr vs stock (about 20 min)"
 	@echo "make bench-wall  the wall-clock rounds, added to make bench's report (about 20 min)"
@@ -47,6 +48,9 @@ check:
 	@tests/check.sh
 
 # The same on the debug kernel (KASAN, kmemleak, lockdep): slow under TCG.
+fuzz:
+	@tests/fuzz.sh
+
 check-debug:
 	@PHYR_CHECK_KERNELS=debug tests/check.sh
 
@@ -74,7 +78,8 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile | deps-unit
 GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
-		$(B)/tests/umem_probe_test $(B)/tests/mr_exit
+		$(B)/tests/umem_probe_test $(B)/tests/mr_exit $(B)/tests/mr_fuzz \
+		$(B)/tests/mr_pressure
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
@@ -84,6 +89,14 @@ $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_U
 $(B)/tests/mr_exit: tests/qemu/mr_exit.c $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_exit.c tests/qemu/guest_util.c -libverbs
+
+$(B)/tests/mr_fuzz: tests/qemu/mr_fuzz.c $(GUEST_UTIL) Makefile | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_fuzz.c tests/qemu/guest_util.c -libverbs
+
+$(B)/tests/mr_pressure: tests/qemu/mr_pressure.c $(GUEST_UTIL) Makefile | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_pressure.c tests/qemu/guest_util.c -libverbs
 
 $(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)

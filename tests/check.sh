@@ -78,7 +78,8 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	# The debug kernel runs under a translating IOMMU, so its fault
 	# injection sweep covers dma_map_phyr()'s IOMMU path.
 	# 3 GiB: room beside the 1 GiB hugetlb page it boots with.
-	debug) guest_args=(phyr); timeout=2400; iommu=translated; mem=3G ;;	# KASAN under TCG
+	# 100 000 fuzz calls on rxe (about a minute under KASAN), the rest as elsewhere
+	debug) guest_args=(phyr "" 100000); timeout=2400; iommu=translated; mem=3G ;;	# KASAN under TCG
 	esac
 	"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -i "$iommu" -m "$mem" -r "$out/vm-$k" -t "$timeout" -a "$append" \
 		"$PHYR_TOP/tests/qemu/guest-check.sh" "${guest_args[@]}" || vm_rc=$?
@@ -86,11 +87,25 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
 	tally_tap "vm/$k/umem_probe" "$out/vm-$k/umem_probe.tap"
 	tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
+	tally_tap "vm/$k/fuzz" "$out/vm-$k/fuzz.tap"
 	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,umem_probe,phyr_dma,integrity}.tap 2>/dev/null | grep -q '^not ok'; then
+	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,umem_probe,phyr_dma,integrity,fuzz}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
 	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2
+
+	# A second boot with a movable zone and room for an 8 GiB MR: memory
+	# pressure and SIGKILL while registering 8 GiB (not on debug: KASAN
+	# under TCG would take a quarter of an hour for it)
+	if [ "$k" != debug ]; then
+		stage "memory pressure and an 8 GiB kill on the $k kernel"
+		vm_rc=0
+		"$PHYR_TOP/ci/vm.sh" --quiet -k "$k" -m 10G -a movablecore=1G -r "$out/vm-$k-pressure" -t 900 \
+			"$PHYR_TOP/tests/qemu/guest-pressure.sh" "$([ "$k" = stock ] || echo phyr)" || vm_rc=$?
+		tally_tap "vm/$k/pressure" "$out/vm-$k-pressure/pressure.tap"
+		[ "$vm_rc" = 0 ] || grep -q '^not ok' "$out/vm-$k-pressure/pressure.tap" 2>/dev/null ||
+			tally_fail "vm/$k/pressure: the guest run failed (status $vm_rc, console: $out/vm-$k-pressure/console.log)"
+	fi
 
 	if [ -n "$append" ]; then
 		awk -f "$PHYR_TOP/tests/kunit/ktap.awk" "$out/vm-$k/console.log" > "$out/kunit.results"
@@ -106,6 +121,18 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 			grep -q "^suite $s " "$out/kunit.results" ||
 				tally_fail "kunit/$k: suite $s did not run (console: $out/vm-$k/console.log)"
 		done
+	fi
+done
+
+# The differential fuzz: the same seed's calls must get the same answers
+# from stock and phyr, and from phyr and debug (over the calls both made).
+stage "the differential fuzz's streams, kernel against kernel"
+for pair in "stock phyr" "phyr debug"; do
+	set -- $pair
+	if [ -d "$out/vm-$1/fuzz" ] && [ -d "$out/vm-$2/fuzz" ]; then
+		"$PHYR_TOP/tests/fuzz-compare.sh" "fuzz/$1-$2" "$out/vm-$1" "$out/vm-$2"
+	else
+		note "fuzz: $1 against $2 not compared: one of them was not booted"
 	fi
 done
 
