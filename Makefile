@@ -76,6 +76,7 @@ $(B)/tests/unit: $(UNIT_SRCS) $(UNIT_HDRS) Makefile | deps-unit
 
 # TAP, pin counters and fail-nth for the guest test programs
 GUEST_UTIL := tests/qemu/guest_util.c tests/qemu/guest_util.h
+GUEST_VERBS := tests/qemu/guest_verbs.c tests/qemu/guest_verbs.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
 		$(B)/tests/umem_probe_test $(B)/tests/mr_exit $(B)/tests/mr_fuzz \
@@ -86,21 +87,21 @@ $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_U
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c tests/qemu/guest_util.c bench/layout.c \
 		-lrdmacm -libverbs -lpthread
 
-$(B)/tests/mr_exit: tests/qemu/mr_exit.c $(GUEST_UTIL) Makefile | deps-guest
+$(B)/tests/mr_exit: tests/qemu/mr_exit.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_exit.c tests/qemu/guest_util.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_exit.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
 
-$(B)/tests/mr_fuzz: tests/qemu/mr_fuzz.c $(GUEST_UTIL) Makefile | deps-guest
+$(B)/tests/mr_fuzz: tests/qemu/mr_fuzz.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_fuzz.c tests/qemu/guest_util.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_fuzz.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
 
-$(B)/tests/mr_pressure: tests/qemu/mr_pressure.c $(GUEST_UTIL) Makefile | deps-guest
+$(B)/tests/mr_pressure: tests/qemu/mr_pressure.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_pressure.c tests/qemu/guest_util.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_pressure.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
 
-$(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) Makefile | deps-guest
+$(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c -libverbs
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/reg_errors.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h \
 		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h bench/umem_probe/umem_probe_uapi.h \

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "guest_verbs.h"
 
 static const char *dev_name = "rxe0";
 static bool no_fault_in;
@@ -51,14 +52,9 @@ static double now_us(void)
 /* In a child: a PD on DEV, or exit 3. */
 static struct ibv_pd *child_pd(void)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	struct ibv_pd *pd;
+	struct ibv_context *ctx = open_device_named(dev_name);
+	struct ibv_pd *pd = ctx ? ibv_alloc_pd(ctx) : NULL;
 
-	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev_name))
-			ctx = ibv_open_device(list[i]);
-	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
 	if (!pd)
 		_exit(3);
 	return pd;

@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "guest_verbs.h"
 
 #define PG		4096ULL
 #define MIB		(1ULL << 20)
@@ -458,17 +459,9 @@ static void checkpoint(void)
 
 static void open_dev(void)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-
-	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), f.dev))
-			f.ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	if (!f.ctx) {
-		errno = ENODEV;
+	f.ctx = open_device_named(f.dev);
+	if (!f.ctx)
 		die(f.dev);
-	}
 	f.pd[0] = ibv_alloc_pd(f.ctx);
 	f.pd[1] = ibv_alloc_pd(f.ctx);
 	if (!f.pd[0] || !f.pd[1])

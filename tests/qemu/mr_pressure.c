@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "guest_verbs.h"
 
 #define PG	4096UL
 #define MIB	(1UL << 20)
@@ -153,17 +154,9 @@ static long mem_available_kb(void)
 
 static struct ibv_pd *open_pd(void)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	struct ibv_pd *pd;
+	struct ibv_context *ctx = open_device_named(dev_name);
 
-	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev_name))
-			ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	pd = ctx ? ibv_alloc_pd(ctx) : NULL;
-	return pd;
+	return ctx ? ibv_alloc_pd(ctx) : NULL;
 }
 
 static void fill(char *buf, size_t len, unsigned int seed)

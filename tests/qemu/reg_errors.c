@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "guest_util.h"
+#include "guest_verbs.h"
 
 #define PG	4096UL
 #define ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
@@ -34,19 +35,11 @@
 
 static struct ibv_pd *open_pd(const char *dev)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
+	struct ibv_context *ctx = open_device_named(dev);
 	struct ibv_pd *pd;
 
-	for (int i = 0; list && list[i]; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev))
-			ctx = ibv_open_device(list[i]);
-	if (list)
-		ibv_free_device_list(list);
-	if (!ctx) {
-		errno = ENODEV;
+	if (!ctx)
 		die(dev);
-	}
 	pd = ibv_alloc_pd(ctx);
 	if (!pd)
 		die("ibv_alloc_pd");
