@@ -2,10 +2,12 @@
 /*
  * Randomised property test of phyr lists against a plain reference: an
  * array of (address, length) ranges.  From a fixed seed it builds 100 000
- * lists mixing fragmented pages, contiguous runs, huge folios and unaligned
- * heads and tails, with injected allocation failures, and checks that the
- * list describes exactly the reference's bytes: by iteration, by seek at
- * random offsets and by DMA-block iteration.  A failing input is shrunk
+ * lists mixing fragmented pages, contiguous runs, huge folios, unaligned
+ * heads and tails and batches of pages long enough to be packed into chunks
+ * (around the edges of the chunks' 8 TiB windows, with few or many blocks
+ * of other orders among them), with injected allocation failures, and
+ * checks that the list describes exactly the reference's bytes: by
+ * iteration, by seek at random offsets and by DMA-block iteration.  A failing input is shrunk
  * (operations dropped while it still fails) and printed.  A second test
  * grows deep lists (index height 2 and 3) in GUP-sized batches, failing
  * each allocation of each batch in turn (index nodes included), and checks
@@ -21,10 +23,18 @@
 #define MAX_OPS		48
 #define PG		4096ULL
 
-enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_RANGES };
+enum op_kind { OP_RANGE, OP_BLOCKS, OP_FAIL_NEXT, OP_RANGES, OP_PAGES };
 
 /* OP_RANGES: @order ranges of @len bytes from @addr, a gap after half */
 #define RANGES_MAX	8
+/*
+ * OP_PAGES: @len pages and small blocks in one batch, around frame @addr
+ * (often the edge of a chunk's 8 TiB window of packed entries), drawn from
+ * seed @order: enough to fill the head and pack into chunks.
+ */
+#define PAGES_MAX	600
+#define PACK_WINDOW	(1ULL << 31)	/* frames */
+#define REF_MAX		(MAX_OPS * PAGES_MAX)
 
 struct op {
 	enum op_kind kind;
@@ -35,8 +45,8 @@ struct op {
 };
 
 struct ref {
-	uint64_t addr[MAX_OPS * (RANGES_MAX + 1)];
-	uint64_t len[MAX_OPS * (RANGES_MAX + 1)];
+	uint64_t addr[REF_MAX];
+	uint64_t len[REF_MAX];
 	unsigned int n;
 	uint64_t total;
 };
@@ -61,6 +71,24 @@ static uint64_t rnd_below(uint64_t n)
 static uint64_t range_addr(const struct op *op, unsigned int i)
 {
 	return op->addr + i * op->len + (i >= op->order / 2 ? 3 * op->len : 0);
+}
+
+/* Range @i of an OP_PAGES batch. */
+static struct phyr pages_range(const struct op *op, unsigned int i)
+{
+	/* splitmix64 of the batch's seed and @i */
+	uint64_t z = (op->order + (i + 1) * 0x9e3779b97f4a7c15ULL);
+	unsigned int order;
+	uint64_t pfn;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	/* Blocks of order 1 to 9 among the pages: often, or seldom */
+	order = z % (op->order & 1 ? 8 : 256) ? 0 : 1 + (z >> 8) % 9;
+	pfn = op->addr + ((z >> 16) % 1024) - 512;
+	pfn &= ~((1ULL << order) - 1);
+	return (struct phyr){ pfn * PG, PG << order };
 }
 
 /* One random operation; @prev_end is where the last range ended. */
@@ -90,6 +118,12 @@ static struct op random_op(uint64_t *prev_end)
 		op.len = 1 + rnd_below(rnd_below(2) ? 2 * PG : 64);
 		if (op.addr % PG == 0 && rnd_below(2))
 			op.len = (op.len / 64 + 1) * PG;
+	} else if (pick < 87) {			/* pages, packed in chunks */
+		op.kind = OP_PAGES;
+		op.order = rnd();
+		op.len = 1 + rnd_below(PAGES_MAX);
+		op.addr = rnd_below(2) ? (1 + rnd_below(4)) * PACK_WINDOW :
+			  512 + rnd_below(1 << 24);
 	} else if (pick < 90) {			/* a run of pages */
 		op.addr = rnd_below(1 << 22) * PG;
 		op.len = (1 + rnd_below(2048)) * PG;
@@ -103,6 +137,11 @@ static struct op random_op(uint64_t *prev_end)
 		*prev_end = range_addr(&op, op.order - 1) + op.len;
 	else if (op.kind == OP_BLOCKS)
 		*prev_end = (op.addr + (op.len << op.order)) * PG;
+	else if (op.kind == OP_PAGES) {
+		struct phyr last = pages_range(&op, op.len - 1);
+
+		*prev_end = last.addr + last.len;
+	}
 	return op;
 }
 
@@ -130,7 +169,7 @@ static uint64_t ref_addr(const struct ref *r, uint64_t off)
 static void print_ops(const struct op *ops, unsigned int n)
 {
 	static const char *const names[] = { "range", "blocks", "fail_next",
-					     "ranges" };
+					     "ranges", "pages" };
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
@@ -145,7 +184,8 @@ static void print_ops(const struct op *ops, unsigned int n)
  */
 static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 {
-	struct ref ref = { .n = 0 }, got = { .n = 0 };
+	/* Static: too large for the stack, and run_ops() is not reentered */
+	static struct ref ref, got;
 	const char *why = NULL;
 	struct phyr_block_iter bi;
 	struct phyr_list list;
@@ -157,6 +197,10 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 	struct phyr p;
 	long live = phyr_compat_live;
 
+	ref.n = 0;
+	ref.total = 0;
+	got.n = 0;
+	got.total = 0;
 	phyr_list_init(&list);
 	phyr_append_begin(&app, &list, GFP_KERNEL);
 	for (i = 0; i < n; i++) {
@@ -172,6 +216,16 @@ static const char *run_ops(const struct op *ops, unsigned int n, uint64_t seed)
 			if (!ret)
 				ref_add(&ref, op->addr, op->len);
 			break;
+		case OP_PAGES: {
+			static struct phyr r[PAGES_MAX];
+
+			for (unsigned int k = 0; k < op->len; k++)
+				r[k] = pages_range(op, k);
+			ret = phyr_append_ranges(&app, r, op->len);
+			for (unsigned int k = 0; !ret && k < op->len; k++)
+				ref_add(&ref, r[k].addr, r[k].len);
+			break;
+		}
 		case OP_RANGES: {
 			struct phyr r[RANGES_MAX];
 
@@ -364,8 +418,9 @@ END_TEST
 
 /*
  * Deep lists: fragmented pages with runs, huge folios and byte ranges mixed
- * in, appended in batches of up to 2048 ranges as pinning appends them,
- * until the index has height 3 (more than 255 chunks).  A third of the
+ * in, and jumps to another 8 TiB window of packed entries, appended in
+ * batches of up to 2048 ranges as pinning appends them, until the index has
+ * height 3 (more than 255 chunks).  A third of the
  * batches has an allocation fail inside it: in the head's array, in a
  * chunk, in an index node, at the chain-to-index step or where the index
  * grows a level.  A failed batch must leave the list as it was, byte for
@@ -373,7 +428,7 @@ END_TEST
  * equal the reference, and nothing may leak.
  */
 #define DEEP_LISTS	6
-#define DEEP_ENTRIES	160000
+#define DEEP_ENTRIES	300000
 #define DEEP_BATCH	2048
 
 struct deep_ref {
@@ -418,14 +473,21 @@ static uint64_t deep_addr(const struct deep_ref *r, uint64_t off)
 	return r->addr[lo] + (off - start[lo]);
 }
 
-/* A random batch, continuing at *@next (frames handed out downwards). */
-static unsigned int deep_batch(struct phyr *b, uint64_t *next)
+/*
+ * A random batch, continuing at *@next (frames handed out downwards); with
+ * @seldom, pages with only a few others among them, as chunks whose
+ * sub-index lists its exceptions hold them.
+ */
+static unsigned int deep_batch(struct phyr *b, uint64_t *next, bool seldom)
 {
 	unsigned int n = 1 + rnd_below(DEEP_BATCH), i;
 
 	for (i = 0; i < n; i++) {
-		unsigned int pick = rnd_below(100);
+		unsigned int pick = seldom && rnd_below(200) ? 0 : rnd_below(100);
 
+		/* Now and then, the top of the next 8 TiB window down */
+		if (!rnd_below(2000))
+			*next = (*next & ~(PACK_WINDOW * PG - 1)) - PG;
 		if (pick < 80) {			/* a lone page */
 			*next -= 2 * PG;
 			b[i] = (struct phyr){ *next, PG };
@@ -473,10 +535,11 @@ START_TEST(phyr_deep_lists)
 
 	ck_assert(batch);
 	rng_state = 0xd1b54a32d192ed03ULL * (_i + 1);
-	next = 1ULL << 44;
+	next = 1ULL << 52;
 	phyr_list_init(&list);
 	while (phyr_list_nr_entries(&list) < DEEP_ENTRIES) {
-		unsigned int n = deep_batch(batch, &next), height = list.height;
+		unsigned int n = deep_batch(batch, &next, _i % 2),
+			     height = list.height;
 		size_t entries = phyr_list_nr_entries(&list);
 		uint64_t length = list.length;
 		long nth;

@@ -26,14 +26,6 @@
 
 /* Encoding */
 
-static inline void ent_put_w0(u32 *w, enum phyr_enc enc, u64 pfn, u64 high)
-{
-	u64 w0 = pfn | high | (u64)enc << PHYR_MODE_SHIFT;
-
-	w[0] = lower_32_bits(w0);
-	w[1] = upper_32_bits(w0);
-}
-
 /* The largest order a block starting at @pfn can have. */
 static inline unsigned int pfn_align(u64 pfn)
 {
@@ -105,13 +97,14 @@ static inline struct phyr_seg *tail_seg(struct phyr_list *list)
  * The order the run's entries but the last share once the entry at @w, now
  * the last, stops being the last (PHYR_MIXED when they differ).
  */
-static inline u8 seg_uniform_after(const struct phyr_seg *seg, const u32 *w)
+static inline u8 seg_uniform_after(const struct phyr_chunk *c,
+				   const struct phyr_seg *seg, const u32 *w)
 {
-	bool block = ent_enc(w) == PHYR_ENC_BLOCK;
+	int order = st_block_order(c, w);
 
 	if (seg->nr == 1)
-		return block ? ent_order(w) : PHYR_MIXED;
-	if (!block || ent_order(w) != seg->uniform)
+		return order < 0 ? PHYR_MIXED : order;
+	if (order < 0 || order != seg->uniform)
 		return PHYR_MIXED;
 	return seg->uniform;
 }
@@ -170,28 +163,32 @@ static int add_chunk(struct phyr_list *list, struct phyr_append *app,
 static int push_entry(struct phyr_list *list, struct phyr_append *app,
 		      const u32 *w, unsigned int n, u64 len)
 {
+	struct phyr_chunk *c = tail_chunk(list);
 	struct phyr_seg *seg = tail_seg(list);
-	u32 *words = seg_words(list, tail_chunk(list));
-	u8 uniform = seg->nr ? seg_uniform_after(seg, words + seg->last) :
+	u32 *words = seg_words(list, c), st[PHYR_STORED_MAX_WORDS];
+	unsigned int sn = st_put(c, st, w, n);
+	u8 uniform = seg->nr ? seg_uniform_after(c, seg, words + seg->last) :
 			       seg->uniform;
 	int ret;
 
-	if (seg->used + n > seg_room(list, tail_chunk(list), uniform)) {
+	if (seg->used + sn > seg_room(list, c, uniform)) {
 		if (list->height)
 			ret = add_chunk(list, app, app->end);
 		else
-			ret = grow_head(list, app, seg->used + n);
+			ret = grow_head(list, app, seg->used + sn);
 		if (ret)
 			return ret;
+		c = tail_chunk(list);
 		seg = tail_seg(list);
-		words = seg_words(list, tail_chunk(list));
-		uniform = seg->nr ? seg_uniform_after(seg, words + seg->last) :
+		words = seg_words(list, c);
+		sn = st_put(c, st, w, n);
+		uniform = seg->nr ? seg_uniform_after(c, seg, words + seg->last) :
 				    seg->uniform;
 	}
 	seg->uniform = uniform;
-	memcpy(words + seg->used, w, n * sizeof(u32));
+	memcpy(words + seg->used, st, sn * sizeof(u32));
 	seg->last = seg->used;
-	seg->used += n;
+	seg->used += sn;
 	seg->nr++;
 	app->end += len;
 	return 0;
@@ -201,12 +198,13 @@ static int push_entry(struct phyr_list *list, struct phyr_append *app,
 static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 			const u32 *w, unsigned int n, u64 old_len, u64 len)
 {
+	struct phyr_chunk *c = tail_chunk(list);
 	struct phyr_seg *seg = tail_seg(list);
-	u32 *words = seg_words(list, tail_chunk(list));
-	unsigned int word;
+	u32 *words = seg_words(list, c), st[PHYR_STORED_MAX_WORDS];
+	unsigned int word, sn = st_put(c, st, w, n);
 	int ret;
 
-	if (seg->last + n > seg_room(list, tail_chunk(list), seg->uniform)) {
+	if (seg->last + sn > seg_room(list, c, seg->uniform)) {
 		if (list->height) {
 			/*
 			 * Full chunk: the entry moves to a new one.  Taken out
@@ -216,8 +214,8 @@ static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 			 */
 			seg->used = seg->last;
 			seg->nr--;
-			for (word = 0; word + ent_words(words + word) < seg->used;
-			     word += ent_words(words + word))
+			for (word = 0; word + st_words(c, words + word) < seg->used;
+			     word += st_words(c, words + word))
 				;
 			seg->last = word;
 			app->end -= old_len;
@@ -226,14 +224,17 @@ static int replace_tail(struct phyr_list *list, struct phyr_append *app,
 				return ret;
 			return push_entry(list, app, w, n, len);
 		}
-		ret = grow_head(list, app, seg->last + n);
+		ret = grow_head(list, app, seg->last + sn);
 		if (ret)
 			return ret;
+		/* A larger array, or a first chunk that packed the entries */
+		c = tail_chunk(list);
 		seg = tail_seg(list);
-		words = seg_words(list, NULL);
+		words = seg_words(list, c);
+		sn = st_put(c, st, w, n);
 	}
-	memcpy(words + seg->last, w, n * sizeof(u32));
-	seg->used = seg->last + n;
+	memcpy(words + seg->last, st, sn * sizeof(u32));
+	seg->used = seg->last + sn;
 	app->end += len - old_len;
 	return 0;
 }
@@ -281,11 +282,12 @@ static int regrow_tail(struct phyr_list *list, struct phyr_append *app,
 
 static void tail_entry(struct phyr_list *list, struct phyr *t, bool *pages)
 {
+	struct phyr_chunk *c = tail_chunk(list);
 	struct phyr_seg *seg = tail_seg(list);
-	const u32 *w = seg_words(list, tail_chunk(list)) + seg->last;
+	const u32 *w = seg_words(list, c) + seg->last;
 
-	ent_decode(w, t);
-	*pages = ent_is_pages(w);
+	st_decode(c, w, t);
+	*pages = st_is_pages(c, w);
 }
 
 static int __phyr_append(struct phyr_list *list, struct phyr_append *app,
@@ -356,19 +358,20 @@ done:
 struct phyr_snap {
 	struct phyr_list head;
 	struct phyr_seg tail_seg;
-	u32 tail[PHYR_ENT_MAX_WORDS];
+	u32 tail[PHYR_STORED_MAX_WORDS];
 };
 
 static void snap_take(struct phyr_list *list, struct phyr_snap *snap)
 {
+	struct phyr_chunk *c = tail_chunk(list);
 	struct phyr_seg *seg = tail_seg(list);
-	const u32 *w = seg_words(list, tail_chunk(list));
+	const u32 *w = seg_words(list, c);
 
 	snap->head = *list;
 	snap->tail_seg = *seg;
 	if (seg->nr)
 		memcpy(snap->tail, w + seg->last,
-		       ent_words(w + seg->last) * sizeof(u32));
+		       st_words(c, w + seg->last) * sizeof(u32));
 }
 
 static void snap_restore(struct phyr_list *list, struct phyr_append *app,
@@ -376,6 +379,8 @@ static void snap_restore(struct phyr_list *list, struct phyr_append *app,
 {
 	const struct phyr_list *saved = &snap->head;
 	struct phyr_seg *seg;
+	u32 node_units = 0;
+	void *root = NULL;
 	u32 *w;
 
 	if (!saved->height) {
@@ -387,14 +392,21 @@ static void snap_restore(struct phyr_list *list, struct phyr_append *app,
 	} else {
 		while (list->nr_chunks > saved->nr_chunks)
 			phyr_chunk_pop(list);
+		/* The index as it is now: a node doubled meanwhile stays so */
+		root = list->root;
+		node_units = list->node_units;
 	}
 	*list = *saved;
+	if (list->height > 1) {
+		list->root = root;
+		list->node_units = node_units;
+	}
 	seg = tail_seg(list);
 	*seg = snap->tail_seg;
 	w = seg_words(list, tail_chunk(list));
 	if (seg->nr)
 		memcpy(w + seg->last, snap->tail,
-		       ent_words(snap->tail) * sizeof(u32));
+		       st_words(tail_chunk(list), snap->tail) * sizeof(u32));
 }
 
 /**
@@ -437,24 +449,34 @@ static int range_check(const struct phyr_list *list, const struct phyr *r)
 /*
  * Write the longest prefix of the @k ranges at @r that are single 4 KiB
  * frames, none continuing the one before (*@tail_end is where the list's
- * last entry ends), as order-0 BLOCK entries at @out; each costs a few
- * checks and two stores.  Returns how many; *@tail_end follows.
+ * last entry ends), as order-0 entries at @out: BLOCK entries in the head,
+ * packed ones in chunk @c, whose window they must then lie in.  Each costs
+ * a few checks and one or two stores.  Returns how many; *@tail_end
+ * follows.
  */
-static unsigned int put_single_pages(u32 *out, const struct phyr *r,
-				     unsigned int k, phys_addr_t *tail_end)
+static unsigned int put_single_pages(const struct phyr_chunk *c, u32 *out,
+				     const struct phyr *r, unsigned int k,
+				     phys_addr_t *tail_end)
 {
 	phys_addr_t end = *tail_end, addr;
 	unsigned int j;
 
-	for (j = 0; j < k; j++, out += phyr_enc_words[PHYR_ENC_BLOCK]) {
+	for (j = 0; j < k; j++) {
 		addr = r[j].addr;
 		/* range_check(): not the last frame of the address space */
 		if (((addr & (PHYR_PFN_SIZE - 1)) | (r[j].len ^ PHYR_PFN_SIZE)) ||
 		    addr == end || addr > U64_MAX - 2 * PHYR_PFN_SIZE + 1)
 			break;
-		/* A BLOCK of order 0 is its frame number */
-		out[0] = lower_32_bits(addr >> PHYR_PFN_SHIFT);
-		out[1] = upper_32_bits(addr >> PHYR_PFN_SHIFT);
+		if (c) {
+			/* A packed order-0 block is twice its frame's offset */
+			if ((addr >> PHYR_PFN_SHIFT) >> PHYR_PACK_SHIFT != c->base)
+				break;
+			out[j] = lower_32_bits(addr >> (PHYR_PFN_SHIFT - 1));
+		} else {
+			/* A BLOCK of order 0 is its frame number */
+			out[2 * j] = lower_32_bits(addr >> PHYR_PFN_SHIFT);
+			out[2 * j + 1] = upper_32_bits(addr >> PHYR_PFN_SHIFT);
+		}
 		end = addr + PHYR_PFN_SIZE;
 	}
 	*tail_end = end;
@@ -467,9 +489,10 @@ static unsigned int put_single_pages(u32 *out, const struct phyr *r,
  * boundary.  Writes as many of @ranges as qualify straight into the last
  * run, its header held in locals meanwhile, and returns how many it took;
  * 0 when the first must go through __phyr_append() (any other range, a
- * full run, or one that range_check() would refuse).  On fragmented memory
- * this loop runs once per page of every registration: a lone page, the
- * common case, skips the order computation.
+ * full run, a block outside a chunk's window, or one that range_check()
+ * would refuse).  On fragmented memory this loop runs once per page of
+ * every registration: a lone page, the common case, skips the order
+ * computation.
  */
 static unsigned int append_blocks_burst(struct phyr_list *list,
 					struct phyr_append *app,
@@ -479,6 +502,8 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 	struct phyr_chunk *c = tail_chunk(list);
 	struct phyr_seg *seg = tail_seg(list);
 	unsigned int cap = seg_cap(list, c), used = seg->used, last = seg->last;
+	const unsigned int bw = c ? 1 : phyr_enc_words[PHYR_ENC_BLOCK];
+	const unsigned int max_order = c ? PHYR_PACK_MAX_ORDER : PHYR_MAX_ORDER;
 	unsigned int cnt = seg->nr, i;
 	u8 uniform = seg->uniform, next;
 	u32 *w = seg_words(list, c);
@@ -489,10 +514,10 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 
 	if (!cnt || list->slack)
 		return 0;
-	ent_decode(w + last, &t);
+	st_decode(c, w + last, &t);
 	tail_end = t.addr + t.len;
-	/* The order of the last entry if it is a BLOCK, else -1 */
-	prev = ent_enc(w + last) == PHYR_ENC_BLOCK ? (int)ent_order(w + last) : -1;
+	/* The order of the last entry if runs of blocks may hold it, else -1 */
+	prev = st_block_order(c, w + last);
 	for (i = 0; i < nr; i++) {
 		phys_addr_t addr = ranges[i].addr;
 		u64 len = ranges[i].len;
@@ -506,15 +531,15 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 			 * size limit bound how many follow.
 			 */
 			unsigned int k = min_t(unsigned int, nr - i,
-					       (cap - used) / phyr_enc_words[PHYR_ENC_BLOCK]);
+					       (cap - used) / bw);
 
 			k = end < max_end ?
 			    min_t(u64, k, (max_end - end) >> PHYR_PFN_SHIFT) : 0;
-			k = put_single_pages(w + used, ranges + i, k, &tail_end);
+			k = put_single_pages(c, w + used, ranges + i, k, &tail_end);
 			if (k) {
 				uniform = 0;
-				used += k * phyr_enc_words[PHYR_ENC_BLOCK];
-				last = used - phyr_enc_words[PHYR_ENC_BLOCK];
+				used += k * bw;
+				last = used - bw;
 				cnt += k;
 				end += (u64)k << PHYR_PFN_SHIFT;
 				/* The next range, whatever it is, from the top */
@@ -527,10 +552,13 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 		if (len != PHYR_PFN_SIZE) {
 			n = len >> PHYR_PFN_SHIFT;
 			if ((len & (PHYR_PFN_SIZE - 1)) || !is_power_of_2(n) ||
-			    (pfn & (n - 1)) || ilog2(n) > PHYR_MAX_ORDER)
+			    (pfn & (n - 1)) || ilog2(n) > max_order)
 				break;
 			order = ilog2(n);
 		}
+		/* A chunk's packed entries lie in its window */
+		if (c && pfn >> PHYR_PACK_SHIFT != c->base)
+			break;
 		/* range_check(): the block ends below the last frame... */
 		if (addr > U64_MAX - PHYR_PFN_SIZE + 1 - len)
 			break;
@@ -542,15 +570,18 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 			next = prev < 0 ? PHYR_MIXED : prev;
 		else
 			next = prev == uniform ? uniform : PHYR_MIXED;
-		if (used + phyr_enc_words[PHYR_ENC_BLOCK] >
+		if (used + bw >
 		    (c && next == PHYR_MIXED ? cap - PHYR_MARK_WORDS : cap))
 			break;
 		uniform = next;
 		prev = order;
-		ent_put_w0(w + used, PHYR_ENC_BLOCK, pfn,
-			   (u64)order << PHYR_ORDER_SHIFT);
+		if (c)
+			w[used] = lower_32_bits(pfn << 1) + (u32)(BIT(order) - 1);
+		else
+			ent_put_w0(w + used, PHYR_ENC_BLOCK, pfn,
+				   (u64)order << PHYR_ORDER_SHIFT);
 		last = used;
-		used += phyr_enc_words[PHYR_ENC_BLOCK];
+		used += bw;
 		cnt++;
 		end += len;
 		tail_end = addr + len;

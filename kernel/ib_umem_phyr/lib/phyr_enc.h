@@ -12,10 +12,13 @@
 #include <linux/compiler.h>
 #include <linux/phyr.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/wordpart.h>
 
 /**
  * enum phyr_enc - How an entry is encoded.
- * @PHYR_ENC_BLOCK: 8 bytes: a naturally aligned block of 2^order 4 KiB pages.
+ * @PHYR_ENC_BLOCK: 8 bytes: a naturally aligned block of 2^order 4 KiB pages
+ *	(4 bytes packed, in a chunk).
  * @PHYR_ENC_COUNT: 12 bytes: a count of such blocks from an aligned start.
  * @PHYR_ENC_BYTES: 12 bytes: up to 32 MiB - 1 bytes at any byte address.
  * @PHYR_ENC_LARGE: 16 bytes: any other byte range.
@@ -62,18 +65,42 @@ enum phyr_enc {
 #define PHYR_MIXED		0xff
 
 /*
- * Storage.  Up to 32 bytes of entries live in the list head; then one
- * kmalloc()ed array, doubling from 64 bytes to 2 KiB; then chunks:
+ * Packed entries.  Chunks store a naturally aligned block of 2^order 4 KiB
+ * frames that lies in the chunk's window (the 8 TiB of frames whose number
+ * shifted right by %PHYR_PACK_SHIFT is the chunk's @base) in one 32-bit
+ * word:
  *
- *	chunk	entries	B/page	(24-byte header, fully fragmented pages)
- *	 512	  61	 8.66
- *	1024	 125	 8.32
- *	2048	 253	 8.16
- *	4096	 509	 8.08	(this layout, one page each)
+ *	word = 2 * (frame - (base << PHYR_PACK_SHIFT)) + 2^order - 1
+ *
+ * The order is the number of trailing one bits; shifting right by one and
+ * clearing the order's low bits gives the frame back, since the block's
+ * alignment keeps them clear.  A fragmented page costs 4 bytes.  Any other
+ * entry (a count, a byte range, a block outside the window) is the word
+ * %PHYR_PACK_ESC followed by its 8, 12 or 16-byte encoding.  The list's
+ * head and its kmalloc()ed array hold unpacked entries only: a few of
+ * them, where the window's base would cost more than it saves.
+ */
+#define PHYR_PACK_SHIFT		31
+#define PHYR_PACK_MAX_ORDER	30
+#define PHYR_PACK_ESC		U32_MAX
+/* The largest stored entry, in 32-bit words. */
+#define PHYR_STORED_MAX_WORDS	(PHYR_ENT_MAX_WORDS + 1)
+
+/*
+ * Storage.  Up to 32 bytes of entries live in the list head; then one
+ * kmalloc()ed array, doubling from 64 bytes to 2 KiB; then chunks of
+ * packed entries:
+ *
+ *	chunk	entries	B/page	(28-byte header, fully fragmented pages)
+ *	 512	  121	 4.23
+ *	1024	  249	 4.11
+ *	2048	  505	 4.06
+ *	4096	 1017	 4.03	(this layout, one page each)
  *
  * Page-sized chunks and index nodes come from the page allocator, so a list
  * costs exactly its pages with no slab rounding.  Ending a series of
- * appends shrinks the last chunk to the power of two it needs.
+ * appends shrinks the last chunk to the power of two it needs; the index
+ * nodes still filling are as small (see struct phyr_node).
  */
 #define PHYR_CHUNK_SIZE		4096
 #define PHYR_INLINE_WORDS	8
@@ -83,53 +110,91 @@ enum phyr_enc {
 #define PHYR_CHAIN_MAX		16
 
 /*
- * @start is the untrimmed offset of the chunk's first entry in the list.
+ * @start is the untrimmed offset of the chunk's first entry in the list;
+ * @base the window of its packed entries, set by its first entry.
  */
 struct phyr_chunk {
 	u64 start;
 	struct phyr_chunk *next;
 	struct phyr_seg seg;
+	u32 base;
 	u32 words[];
 };
 
+/* Bytes of a chunk before its words. */
+#define PHYR_CHUNK_HDR		offsetof(struct phyr_chunk, words)
 #define PHYR_CHUNK_WORDS	\
-	((PHYR_CHUNK_SIZE - sizeof(struct phyr_chunk)) / sizeof(u32))
+	((PHYR_CHUNK_SIZE - PHYR_CHUNK_HDR) / sizeof(u32))
 
-static_assert(sizeof(struct phyr_chunk) == 24);
+static_assert(PHYR_CHUNK_HDR == 28 || sizeof(void *) < 8);
 static_assert(PHYR_SMALL_MAX_BYTES / sizeof(u32) <= PHYR_CHUNK_WORDS);
 static_assert(sizeof(struct phyr_list) <= 56 || sizeof(void *) < 8);
 
 /*
  * The sub-index of a chunk of mixed entries: %PHYR_MARKS marks at the end
- * of its storage, mark i the word of an entry and that entry's untrimmed
- * offset from the chunk's start, so a seek scans at most one ninth of the
- * chunk.  Written when the chunk is complete (a chunk
- * after it, or the end of a series of appends) if room is left and the
- * chunk spans less than 2^32 frames; a chunk that turns mixed keeps that
- * room free.  Chunks of equal blocks need no marks.
+ * of its storage, one word each: bits 9:0 the word of an entry, bits 31:10
+ * that entry's offset from the chunk's start in 4 KiB frames, so a seek
+ * scans at most a fifth of the chunk.  Written when the chunk is complete
+ * (a chunk after it, or the end of a series of appends) if room is left
+ * and every marked entry starts on a frame less than 16 GiB from the
+ * chunk's start; a chunk that turns mixed keeps that room free.  Chunks of
+ * equal blocks need no marks.
  */
-#define PHYR_MARKS		8U
-#define PHYR_MARK_WORDS		(2 * PHYR_MARKS)
+#define PHYR_MARKS		4U
+#define PHYR_MARK_WORDS		PHYR_MARKS
+#define PHYR_MARK_WORD_BITS	10
+#define PHYR_MARK_POS_BITS	(32 - PHYR_MARK_WORD_BITS)
+
+static_assert(BIT(PHYR_MARK_WORD_BITS) >= PHYR_CHUNK_WORDS);
+
+/*
+ * A chunk of equal packed blocks but for a few others (2 MiB folios among
+ * single pages) keeps its exceptions in those words instead, half a word
+ * each: the order of the others first, then the words of the up to
+ * %PHYR_EXCEPTS entries before the last that are not packed blocks of it,
+ * in order, %PHYR_EXCEPT_END after them.  A seek then indexes the runs of
+ * equal blocks between the exceptions, as in a chunk of equal blocks.
+ */
+#define PHYR_EXCEPTS		(2 * PHYR_MARK_WORDS - 1)
+#define PHYR_EXCEPT_END		0xffff
+
+/* What a chunk's sub-index is: &phyr_seg.marked */
+enum {
+	PHYR_SUB_NONE,
+	PHYR_SUB_MARKS,
+	PHYR_SUB_EXCEPTS,
+};
 
 /*
  * Index nodes map byte offsets to chunks (level 1) or to lower nodes; each
- * slot holds the untrimmed start offset of the first chunk below it.  255
- * slots: one node indexes a 509 MiB fragmented list, and 255^7 chunks
- * exceed any physical memory.  Lists of up to %PHYR_CHAIN_MAX chunks have
- * no index (height 1): a node page would cost more than their entries and
- * a walk of a few chunks is as quick as a search.
+ * slot holds the untrimmed start offset of the first chunk below it.  A
+ * full node is a page of 255 slots: it indexes a 1 GiB fragmented list,
+ * and 255^7 chunks exceed any physical memory.  Nodes on the index's right
+ * edge, still filling, are kmalloc()ed at the power of two their slots
+ * need, from 64 bytes, and doubled as they fill.  Lists of up to
+ * %PHYR_CHAIN_MAX chunks have no index (height 1): a walk of a few chunks
+ * is as quick as a search.
  */
 #define PHYR_NODE_SIZE	PHYR_CHUNK_SIZE
-#define PHYR_NODE_SLOTS	((PHYR_NODE_SIZE - sizeof(u64)) / (sizeof(u64) + sizeof(void *)))
+#define PHYR_NODE_MIN	64
 #define PHYR_MAX_HEIGHT	8
 
-struct phyr_node {
-	u64 nr;
-	u64 start[PHYR_NODE_SLOTS];
-	void *slot[PHYR_NODE_SLOTS];
+struct phyr_slot {
+	u64 start;
+	void *p;
 };
 
-static_assert(sizeof(struct phyr_node) <= PHYR_NODE_SIZE);
+struct phyr_node {
+	u32 nr;
+	u32 size;		/* log2 of its bytes */
+	struct phyr_slot s[];
+};
+
+/* Slots a node of 2^@size bytes holds. */
+#define PHYR_NODE_CAP(size)	\
+	((BIT(size) - sizeof(struct phyr_node)) / sizeof(struct phyr_slot))
+#define PHYR_NODE_SLOTS		\
+	((PHYR_NODE_SIZE - sizeof(struct phyr_node)) / sizeof(struct phyr_slot))
 
 /* Entry decoding */
 
@@ -176,7 +241,7 @@ static inline void ent_decode(const u32 *w, struct phyr *p)
 	switch (ent_enc(w)) {
 	case PHYR_ENC_BLOCK:
 		p->addr = base;
-		p->len = PHYR_PFN_SIZE << order;
+		p->len = (u64)PHYR_PFN_SIZE << order;
 		break;
 	case PHYR_ENC_COUNT:
 		p->addr = base;
@@ -192,6 +257,111 @@ static inline void ent_decode(const u32 *w, struct phyr *p)
 		p->len = (w1 >> PHYR_PFN_SHIFT) | (w0 & PHYR_HIGH_MASK);
 		break;
 	}
+}
+
+static inline void ent_put_w0(u32 *w, enum phyr_enc enc, u64 pfn, u64 high)
+{
+	u64 w0 = pfn | high | (u64)enc << PHYR_MODE_SHIFT;
+
+	w[0] = lower_32_bits(w0);
+	w[1] = upper_32_bits(w0);
+}
+
+/* Packed entries, in chunks */
+
+static inline unsigned int pk_order(u32 w)
+{
+	return __ffs(~w);
+}
+
+/* The first frame of the packed block @w in a chunk of window @base. */
+static inline u64 pk_pfn(u32 base, u32 w, unsigned int order)
+{
+	return (u64)base << PHYR_PACK_SHIFT | ((w >> 1) & ~(BIT(order) - 1));
+}
+
+/*
+ * Stored entries: packed or escaped in a chunk (@c), as encoded in the
+ * head (@c NULL).
+ */
+static inline bool st_packed(const struct phyr_chunk *c, const u32 *w)
+{
+	return c && *w != PHYR_PACK_ESC;
+}
+
+/* The encoded entry behind a stored one that is not packed. */
+static inline const u32 *st_ent(const struct phyr_chunk *c, const u32 *w)
+{
+	return c ? w + 1 : w;
+}
+
+static inline unsigned int st_words(const struct phyr_chunk *c, const u32 *w)
+{
+	if (!c)
+		return ent_words(w);
+	return *w != PHYR_PACK_ESC ? 1 : 1 + ent_words(w + 1);
+}
+
+static inline enum phyr_enc st_enc(const struct phyr_chunk *c, const u32 *w)
+{
+	return st_packed(c, w) ? PHYR_ENC_BLOCK : ent_enc(st_ent(c, w));
+}
+
+static inline bool st_is_pages(const struct phyr_chunk *c, const u32 *w)
+{
+	return st_enc(c, w) <= PHYR_ENC_COUNT;
+}
+
+/*
+ * The order of a stored entry that runs of equal blocks may be made of:
+ * packed in a chunk, a BLOCK in the head; -1 for any other.
+ */
+static inline int st_block_order(const struct phyr_chunk *c, const u32 *w)
+{
+	if (c)
+		return *w != PHYR_PACK_ESC ? (int)pk_order(*w) : -1;
+	return ent_enc(w) == PHYR_ENC_BLOCK ? (int)ent_order(w) : -1;
+}
+
+static inline void st_decode(const struct phyr_chunk *c, const u32 *w,
+			     struct phyr *p)
+{
+	unsigned int order;
+
+	if (st_packed(c, w)) {
+		order = pk_order(*w);
+		p->addr = pk_pfn(c->base, *w, order) << PHYR_PFN_SHIFT;
+		p->len = (u64)PHYR_PFN_SIZE << order;
+		return;
+	}
+	ent_decode(st_ent(c, w), p);
+}
+
+/*
+ * Store the encoded entry @w of @n words as chunk @c keeps it (@c NULL:
+ * the head), in @out; returns the words stored.  A chunk's first entry
+ * sets its window.
+ */
+static inline unsigned int st_put(struct phyr_chunk *c, u32 *out,
+				  const u32 *w, unsigned int n)
+{
+	u64 pfn;
+
+	if (!c) {
+		memcpy(out, w, n * sizeof(u32));
+		return n;
+	}
+	pfn = ent_base(w) >> PHYR_PFN_SHIFT;
+	if (!c->seg.nr)
+		c->base = pfn >> PHYR_PACK_SHIFT;
+	if (ent_enc(w) == PHYR_ENC_BLOCK && ent_order(w) <= PHYR_PACK_MAX_ORDER &&
+	    pfn >> PHYR_PACK_SHIFT == c->base) {
+		out[0] = lower_32_bits(pfn << 1) + (u32)(BIT(ent_order(w)) - 1);
+		return 1;
+	}
+	out[0] = PHYR_PACK_ESC;
+	memcpy(out + 1, w, n * sizeof(u32));
+	return n + 1;
 }
 
 /* Storage access, shared by appending and iterating */
@@ -245,7 +415,7 @@ static inline unsigned int seg_cap(const struct phyr_list *list,
 				   const struct phyr_chunk *c)
 {
 	if (c)
-		return (BIT(c->seg.size) - sizeof(*c)) / sizeof(u32);
+		return (BIT(c->seg.size) - PHYR_CHUNK_HDR) / sizeof(u32);
 	return list->seg.size ? BIT(list->seg.size) / sizeof(u32) :
 	       PHYR_INLINE_WORDS;
 }
@@ -254,6 +424,7 @@ static inline unsigned int seg_cap(const struct phyr_list *list,
 /* lib/phyr_iter.c, for the tests of the encoding */
 bool phyr_iter_entry(const struct phyr_iter *it, struct phyr *phyr,
 		     enum phyr_enc *enc);
+unsigned int phyr_iter_stored(const struct phyr_iter *it);
 #endif
 
 #endif /* _LIB_PHYR_ENC_H */

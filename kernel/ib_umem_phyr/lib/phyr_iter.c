@@ -18,7 +18,7 @@
 
 static void iter_load(struct phyr_iter *it)
 {
-	ent_decode(it->words + it->word, &it->cur);
+	st_decode(it->chunk, it->words + it->word, &it->cur);
 }
 
 /* Put the cursor's run on chunk @c (NULL: the head's entries). */
@@ -39,7 +39,7 @@ static inline u64 iter_end(const struct phyr_iter *it)
 static bool iter_step(struct phyr_iter *it)
 {
 	it->pos += it->cur.len;
-	it->word += ent_words(it->words + it->word);
+	it->word += st_words(it->chunk, it->words + it->word);
 	if (it->word >= it->seg->used) {
 		if (!it->chunk || !it->chunk->next || it->pos >= iter_end(it)) {
 			it->seg = NULL;
@@ -94,29 +94,21 @@ bool phyr_iter_next(struct phyr_iter *it, struct phyr *phyr)
 }
 EXPORT_SYMBOL_GPL(phyr_iter_next);
 
-/**
- * phyr_iter_fill() - The next ranges from the cursor, a batch at a time.
- * @it: the cursor.
- * @ranges: receives up to @max ranges, trimmed to the list.
- * @max: room in @ranges.
- *
- * Does what up to @max calls of phyr_iter_next() do, keeping the cursor in
- * registers meanwhile: for walks that do little per range, where iterating
- * would otherwise cost about as much as the work.  phyr_iter_blocks() does
- * without the copy where the list holds equal blocks.
- *
- * Context: Any context.
- * Return: the number of ranges stored, 0 at the end of the list.
+/*
+ * phyr_iter_fill() twice over: for a cursor in chunks (@packed, which a
+ * cursor never leaves) and in the head, each compiled for its storage.
  */
-unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
-			    unsigned int max)
+static __always_inline unsigned int iter_fill(struct phyr_iter *it,
+					      struct phyr *ranges,
+					      unsigned int max,
+					      const bool packed)
 {
 	const struct phyr_seg *seg = it->seg;
 	const struct phyr_chunk *c = it->chunk;
 	const u32 *w = it->words;
 	u64 end = iter_end(it);
 	u64 u = it->at + it->list->offset, pos = it->pos;
-	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
+	const unsigned int bw = packed ? 1 : phyr_enc_words[PHYR_ENC_BLOCK];
 	unsigned int word = it->word, n = 0, i, k;
 	struct phyr cur = it->cur;
 
@@ -137,29 +129,48 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			 * only their addresses differ.  This loop is all that
 			 * walking fragmented memory costs per page.
 			 */
-			struct phyr *r = ranges + n;
-			const u32 *p = w + word;
+			if (n < max) {
+				struct phyr *r = ranges + n;
+				const u32 *p = w + word;
 
-			k = min(max - n, (seg->last - word) / bw - 1);
-			for (i = k; i; i--, r++) {
-				p += bw;
-				r->addr = ent_base(p);
-				r->len = cur.len;
+				/* bw is 1 or 2 */
+				k = min(max - n, ((seg->last - word) >> (bw - 1)) - 1);
+				if (packed) {
+					/* The window, the word's frame */
+					const u64 base = (u64)c->base << PHYR_PACK_SHIFT;
+					const u32 mask = ~(BIT(seg->uniform) - 1);
+
+					for (i = k; i; i--, r++) {
+						p++;
+						r->addr = (base | ((*p >> 1) & mask)) <<
+							  PHYR_PFN_SHIFT;
+						r->len = cur.len;
+					}
+				} else {
+					for (i = k; i; i--, r++) {
+						p += 2;
+						r->addr = ent_base(p);
+						r->len = cur.len;
+					}
+				}
+				n += k;
+				word += k * bw;
+				pos += k * cur.len;
+				u = pos;
 			}
-			n += k;
-			word += k * bw;
-			pos += k * cur.len;
-			u = pos;
 			if (word + bw < seg->last) {
-				/* Batch full: the next one needs no decoding */
+				/* Batch full: the next one, of the same length */
 				word += bw;
-				cur.addr = ent_base(w + word);
+				cur.addr = packed ?
+					   pk_pfn(c->base, w[word], seg->uniform) <<
+					   PHYR_PFN_SHIFT :
+					   ent_base(w + word);
 				break;
 			}
 		}
-		word += ent_words(w + word);
+		word += st_words(packed ? c : NULL, w + word);
 		if (word >= seg->used) {
-			if (!c || !c->next || pos >= end) {
+			if (!packed || !c->next || pos >= end) {
 				seg = NULL;
 				break;
 			}
@@ -168,7 +179,7 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 			w = c->words;
 			word = 0;
 		}
-		ent_decode(w + word, &cur);
+		st_decode(packed ? c : NULL, w + word, &cur);
 	} while (n < max && u < end);
 
 	it->seg = seg;
@@ -179,6 +190,27 @@ unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
 	it->cur = cur;
 	it->at = u - it->list->offset;
 	return n;
+}
+
+/**
+ * phyr_iter_fill() - The next ranges from the cursor, a batch at a time.
+ * @it: the cursor.
+ * @ranges: receives up to @max ranges, trimmed to the list.
+ * @max: room in @ranges.
+ *
+ * Does what up to @max calls of phyr_iter_next() do, keeping the cursor in
+ * registers meanwhile: for walks that do little per range, where iterating
+ * would otherwise cost about as much as the work.  phyr_iter_blocks() does
+ * without the copy where the list holds equal blocks.
+ *
+ * Context: Any context.
+ * Return: the number of ranges stored, 0 at the end of the list.
+ */
+unsigned int phyr_iter_fill(struct phyr_iter *it, struct phyr *ranges,
+			    unsigned int max)
+{
+	return it->chunk ? iter_fill(it, ranges, max, true) :
+			   iter_fill(it, ranges, max, false);
 }
 EXPORT_SYMBOL_GPL(phyr_iter_fill);
 
@@ -203,7 +235,7 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 			      unsigned int max)
 {
 	const struct phyr_seg *seg = it->seg;
-	const unsigned int bw = phyr_enc_words[PHYR_ENC_BLOCK];
+	const unsigned int bw = it->chunk ? 1 : phyr_enc_words[PHYR_ENC_BLOCK];
 	unsigned int k;
 	u64 bytes;
 
@@ -219,6 +251,8 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 	blocks->words = it->words + it->word;
 	blocks->nr = k;
 	blocks->shift = PHYR_PFN_SHIFT + seg->uniform;
+	blocks->packed = !!it->chunk;
+	blocks->base = it->chunk ? it->chunk->base : 0;
 	bytes = (u64)k << blocks->shift;
 	it->word += k * bw;
 	it->pos += bytes;
@@ -229,6 +263,7 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 }
 EXPORT_SYMBOL_IF_KUNIT(phyr_iter_blocks);
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * phyr_iter_entry() - The stored entry under the cursor.
  * @it: the cursor.
@@ -247,10 +282,29 @@ VISIBLE_IF_KUNIT bool phyr_iter_entry(const struct phyr_iter *it,
 		return false;
 	*phyr = it->cur;
 	if (enc)
-		*enc = ent_enc(it->words + it->word);
+		*enc = st_enc(it->chunk, it->words + it->word);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(phyr_iter_entry);
+
+/**
+ * phyr_iter_stored() - Bytes the entry under the cursor is stored in.
+ * @it: the cursor.
+ *
+ * For tests of the packed form.
+ *
+ * Context: Any context.
+ * Return: 4 for a packed entry, its encoding's 8, 12 or 16 bytes in the
+ * head, 4 more behind an escape in a chunk; 0 if the cursor is at the end.
+ */
+VISIBLE_IF_KUNIT unsigned int phyr_iter_stored(const struct phyr_iter *it)
+{
+	if (!it->seg || it->at >= it->list->length)
+		return 0;
+	return st_words(it->chunk, it->words + it->word) * sizeof(u32);
+}
+EXPORT_SYMBOL_IF_KUNIT(phyr_iter_stored);
+#endif
 
 /* Put the cursor on the entry holding untrimmed offset @u. */
 static void iter_goto(struct phyr_iter *it, u64 u)
@@ -271,7 +325,7 @@ static void iter_goto(struct phyr_iter *it, u64 u)
 		unsigned int shift = PHYR_PFN_SHIFT + seg->uniform;
 		u64 idx = min_t(u64, (u - start) >> shift, seg->nr - 1);
 
-		it->word = idx * phyr_enc_words[PHYR_ENC_BLOCK];
+		it->word = c ? idx : idx * phyr_enc_words[PHYR_ENC_BLOCK];
 		it->pos = start + (idx << shift);
 		iter_load(it);
 		return;
@@ -280,9 +334,24 @@ static void iter_goto(struct phyr_iter *it, u64 u)
 	it->word = c ? phyr_chunk_marks(list, c, u, &it->pos) : 0;
 	if (!c)
 		it->pos = 0;
+	if (c) {
+		/* Packed entries are a length each: skip them in registers */
+		const u32 *w = it->words;
+		unsigned int word = it->word;
+		u64 pos = it->pos, len;
+
+		for (; w[word] != PHYR_PACK_ESC; word++) {
+			len = (u64)PHYR_PFN_SIZE << pk_order(w[word]);
+			if (u < pos + len)
+				break;
+			pos += len;
+		}
+		it->word = word;
+		it->pos = pos;
+	}
 	for (iter_load(it); u >= it->pos + it->cur.len;) {
 		it->pos += it->cur.len;
-		it->word += ent_words(it->words + it->word);
+		it->word += st_words(c, it->words + it->word);
 		iter_load(it);
 	}
 }

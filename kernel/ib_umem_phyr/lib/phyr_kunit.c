@@ -15,7 +15,7 @@
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define PFN_4K		4096ULL
-#define PER_CHUNK	(PHYR_CHUNK_WORDS / 2)	/* 8-byte entries in a chunk */
+#define PER_CHUNK	PHYR_CHUNK_WORDS	/* packed entries in a chunk */
 
 static void list_destroy_action(void *list)
 {
@@ -35,20 +35,33 @@ static struct phyr_list *new_list(struct kunit *test)
 	return list;
 }
 
-/* Entries of a list, decoded and untrimmed, for comparing lists. */
-static unsigned int entries(const struct phyr_list *list, struct phyr *out,
-			    enum phyr_enc *enc, unsigned int max)
+/*
+ * Entries of a list, decoded and untrimmed, for comparing lists: their
+ * encodings in @enc and the bytes each is stored in in @bytes, either
+ * NULL if not wanted.
+ */
+static unsigned int stored(const struct phyr_list *list, struct phyr *out,
+			   enum phyr_enc *enc, unsigned int *bytes,
+			   unsigned int max)
 {
 	PHYR_ITER(it);
 	struct phyr p;
 	unsigned int n = 0;
 
 	phyr_iter_start(&it, list);
-	while (n < max && phyr_iter_entry(&it, &out[n], &enc[n])) {
+	while (n < max && phyr_iter_entry(&it, &out[n], enc ? &enc[n] : NULL)) {
+		if (bytes)
+			bytes[n] = phyr_iter_stored(&it);
 		phyr_iter_next(&it, &p);
 		n++;
 	}
 	return n;
+}
+
+static unsigned int entries(const struct phyr_list *list, struct phyr *out,
+			    enum phyr_enc *enc, unsigned int max)
+{
+	return stored(list, out, enc, NULL, max);
 }
 
 /* The one entry of a list, which must have exactly one. */
@@ -260,7 +273,8 @@ static void phyr_test_merge(struct kunit *test)
 
 /*
  * Storage as a list grows: inline, then an array of the next power of two
- * from 64 bytes, then page-sized chunks.  Every entry stays readable.
+ * from 64 bytes, then a chunk of packed entries, shrunk to a power of two.
+ * Every entry stays readable.
  */
 static void phyr_test_inline_to_chunked(struct kunit *test)
 {
@@ -275,7 +289,7 @@ static void phyr_test_inline_to_chunked(struct kunit *test)
 		struct phyr p;
 
 		if (n > small)
-			want = PHYR_CHUNK_SIZE;
+			want = roundup_pow_of_two(PHYR_CHUNK_HDR + 4 * n);
 		else if (n > PHYR_INLINE_WORDS / 2)
 			want = max_t(size_t, PHYR_SMALL_MIN_BYTES,
 				     roundup_pow_of_two(8 * n));
@@ -297,17 +311,18 @@ struct folio_case {
 };
 
 /*
- * Lists of 2 MiB folios cost their 8-byte entries plus little: in the
- * head's array up to 256 entries, then full chunks and a last chunk shrunk
- * to a power of two, without an index node up to %PHYR_CHAIN_MAX chunks.
+ * Lists of 2 MiB folios cost little: 8-byte entries in the head's array up
+ * to 256 entries, then packed 4-byte entries in full chunks and a last
+ * chunk shrunk to a power of two, without an index node up to
+ * %PHYR_CHAIN_MAX chunks.
  */
 static const struct folio_case folio_cases[] = {
 	{ 128, 1024 },				/* 256 MiB */
 	{ 256, 2048 },
-	{ 512, PHYR_CHUNK_SIZE + 64 },		/* 509 + 3 */
-	{ 1024, 2 * PHYR_CHUNK_SIZE + 128 },
-	{ 2048, 4 * PHYR_CHUNK_SIZE + 128 },
-	{ 4096, 8 * PHYR_CHUNK_SIZE + 256 },	/* 8 GiB */
+	{ 512, PHYR_CHUNK_SIZE },		/* 28 + 4 * 512 bytes */
+	{ 1024, PHYR_CHUNK_SIZE + 64 },		/* 1017 + 7 */
+	{ 2048, 2 * PHYR_CHUNK_SIZE + 128 },	/* 2 * 1017 + 14 */
+	{ 4096, 4 * PHYR_CHUNK_SIZE + 256 },	/* 8 GiB */
 };
 
 static void folio_case_desc(const struct folio_case *c, char *desc)
@@ -325,7 +340,7 @@ static void phyr_test_huge_folio_lists(struct kunit *test)
 	unsigned long n = c->folios, i = 0;
 	struct phyr p;
 
-	static_assert(PER_CHUNK == 509);
+	static_assert(PER_CHUNK == 1017 || sizeof(void *) < 8);
 	KUNIT_ASSERT_EQ(test, append_folios(list, n, 9), 0);
 	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), c->bytes);
 	/* At most 0.02 bytes per 4 KiB page */
@@ -370,7 +385,7 @@ static void phyr_test_chunk_boundaries(struct kunit *test)
 			 DIV_ROUND_UP(chunks, PHYR_NODE_SLOTS) + 1 : 0) *
 			PHYR_NODE_SIZE);
 	KUNIT_EXPECT_LE(test, phyr_list_footprint(list) * 10,
-			82 * n + 10 * (PHYR_CHUNK_SIZE + 2 * PAGE_SIZE));
+			41 * n + 10 * (PHYR_CHUNK_SIZE + 2 * PAGE_SIZE));
 	i = 0;
 	phyr_for_each(list, &it, &p) {
 		KUNIT_EXPECT_EQ(test, p.addr, 2 * (n - i) * PFN_4K);
@@ -411,7 +426,7 @@ static void phyr_test_mixed_seek(struct kunit *test)
 	PHYR_APPEND(app);
 	PHYR_ITER(it);
 	const unsigned long n = 3 * PER_CHUNK;
-	const unsigned long per_mixed = (PHYR_CHUNK_WORDS - PHYR_MARK_WORDS) / 2;
+	const unsigned long per_mixed = PHYR_CHUNK_WORDS - PHYR_MARK_WORDS;
 	struct phyr_list *list = new_list(test);
 	u64 *offs = kmalloc_array(n, sizeof(*offs), GFP_KERNEL);
 	unsigned long i, pages = 0, full;
@@ -436,7 +451,8 @@ static void phyr_test_mixed_seek(struct kunit *test)
 	full = n / per_mixed;
 	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list),
 			full * PHYR_CHUNK_SIZE +
-			roundup_pow_of_two(24 + 8 * (n - full * per_mixed) +
+			roundup_pow_of_two(PHYR_CHUNK_HDR +
+					   4 * (n - full * per_mixed) +
 					   4 * PHYR_MARK_WORDS));
 	for (i = 0; i < n; i++) {
 		u64 len = PFN_4K << (i % 2);
@@ -741,13 +757,330 @@ static void phyr_test_two_series(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, (1ULL << 32) + 2 * i * PFN_4K,
 							PFN_4K), 0);
 	phyr_append_end(&app);
-	/* 509 + 509 + 509 + 4 entries: three pages and a shrunk last chunk */
+	/* 3 x 1017 + 3 entries: three pages and a shrunk last chunk */
 	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list), 3 * PHYR_CHUNK_SIZE + 64);
 	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n + m);
 	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n + m - 1) * PFN_4K, &a), 0);
 	KUNIT_EXPECT_EQ(test, a, (1ULL << 32) + 2 * (m - 1) * PFN_4K);
 	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n - 1) * PFN_4K, &a), 0);
 	KUNIT_EXPECT_EQ(test, a, 2 * PFN_4K);
+}
+
+#define WIN		(PFN_4K << PHYR_PACK_SHIFT)	/* 8 TiB */
+#define WIN5		(5 * WIN)
+#define PACK_FILL	300	/* pages before the cases: the head is full */
+
+struct packed_case {
+	phys_addr_t addr;
+	u64 len;
+	unsigned int bytes;	/* stored in */
+};
+
+/*
+ * Appended after PACK_FILL pages of window 5, none contiguous with the
+ * entry before it: blocks inside the window at both of its edges, up to
+ * order 30, take 4 bytes; outside it, or of order 31, or not blocks, they
+ * take their encoding behind a 4-byte escape.
+ */
+static const struct packed_case packed_cases[] = {
+	{ WIN5, PFN_4K, 4 },				/* first frame */
+	{ WIN5 + WIN - PFN_4K, PFN_4K, 4 },		/* last frame */
+	{ WIN5 - PFN_4K, PFN_4K, 12 },			/* just below */
+	{ WIN5 + WIN, PFN_4K, 12 },			/* just above */
+	{ WIN5 + WIN - (2 << 20), 2 << 20, 4 },		/* order 9, at the top */
+	{ WIN5 + WIN / 2, WIN / 2, 4 },			/* order 30 */
+	{ WIN5, WIN, 12 },				/* order 31 */
+	{ WIN5 + 3 * PFN_4K, 3 * PFN_4K, 16 },		/* a count */
+	{ WIN5 + 2 * PFN_4K + 17, 100, 16 },		/* bytes */
+	{ WIN5 + 64 * PFN_4K, 2 * PFN_4K, 4 },		/* order 1 */
+	{ 9 * WIN + (1ULL << 30), 1ULL << 30, 12 },	/* 1 GiB, window 9 */
+	{ WIN5 + 96 * PFN_4K, PFN_4K, 4 },		/* back in the window */
+};
+
+#define PACK_N	(PACK_FILL + ARRAY_SIZE(packed_cases))
+
+static phys_addr_t fill_addr(unsigned int i)
+{
+	return WIN5 + (1ULL << 30) + 2 * i * PFN_4K;
+}
+
+static void packed_append(struct kunit *test, struct phyr_list *list)
+{
+	PHYR_APPEND(app);
+	unsigned int i;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < PACK_FILL; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, fill_addr(i),
+							PFN_4K), 0);
+	for (i = 0; i < ARRAY_SIZE(packed_cases); i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, packed_cases[i].addr,
+							packed_cases[i].len), 0);
+	phyr_append_end(&app);
+}
+
+static void phyr_test_packed_window(struct kunit *test)
+{
+	PHYR_ITER(it);
+	PHYR_ITER(it2);
+	struct phyr_list *list = new_list(test);
+	struct phyr *e = kunit_kcalloc(test, PACK_N + 1, sizeof(*e), GFP_KERNEL);
+	unsigned int *bytes = kunit_kcalloc(test, PACK_N + 1, sizeof(*bytes),
+					    GFP_KERNEL);
+	struct phyr batch[8], one;
+	unsigned int i, n, total = 0;
+	u64 off = 0;
+	phys_addr_t a;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, bytes);
+	packed_append(test, list);
+	n = stored(list, e, NULL, bytes, PACK_N + 1);
+	KUNIT_ASSERT_EQ(test, n, PACK_N);
+	for (i = 0; i < PACK_FILL; i++) {
+		KUNIT_EXPECT_EQ(test, e[i].addr, fill_addr(i));
+		KUNIT_EXPECT_EQ(test, bytes[i], 4);
+	}
+	for (i = 0; i < ARRAY_SIZE(packed_cases); i++) {
+		const struct packed_case *c = &packed_cases[i];
+		const struct phyr *got = &e[PACK_FILL + i];
+
+		KUNIT_EXPECT_EQ_MSG(test, got->addr, c->addr, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, got->len, c->len, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, bytes[PACK_FILL + i], c->bytes,
+				    "case %u", i);
+	}
+	/* One chunk, shrunk to what its entries and sub-index take */
+	for (i = 0; i < n; i++)
+		total += bytes[i];
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list),
+			roundup_pow_of_two(PHYR_CHUNK_HDR + total +
+					   4 * PHYR_MARK_WORDS));
+	/* Seek finds the first and the last byte of every entry */
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, off, &a), 0);
+		KUNIT_EXPECT_EQ_MSG(test, a, e[i].addr, "entry %u", i);
+		KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, off + e[i].len - 1,
+						     &a), 0);
+		KUNIT_EXPECT_EQ_MSG(test, a, e[i].addr + e[i].len - 1,
+				    "entry %u", i);
+		off += e[i].len;
+	}
+	/* Batches across the forms equal entry by entry */
+	phyr_iter_start(&it, list);
+	phyr_iter_start(&it2, list);
+	while ((n = phyr_iter_fill(&it, batch, ARRAY_SIZE(batch)))) {
+		for (i = 0; i < n; i++) {
+			KUNIT_ASSERT_TRUE(test, phyr_iter_next(&it2, &one));
+			KUNIT_EXPECT_EQ(test, one.addr, batch[i].addr);
+			KUNIT_EXPECT_EQ(test, one.len, batch[i].len);
+		}
+	}
+	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it2, &one));
+}
+
+/*
+ * The same entries in chunks of their own: a window set by an entry
+ * outside the others' (the first of a chunk is stored behind an escape if
+ * it is not a block), and a list whose pages all lie outside the window of
+ * its first chunk costs 12 bytes a page there and 4 in the next chunks.
+ */
+static void phyr_test_packed_windows(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	PHYR_ITER(it);
+	struct phyr_list *list = new_list(test);
+	const unsigned long n = 3 * PER_CHUNK;
+	unsigned long i, escaped, full, rest;
+	struct phyr p;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	/* Window 3's first page, then pages of window 4 */
+	KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 3 * WIN, PFN_4K), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 4 * WIN + 2 * i * PFN_4K,
+							PFN_4K), 0);
+	phyr_append_end(&app);
+	i = 0;
+	phyr_for_each(list, &it, &p) {
+		KUNIT_EXPECT_EQ(test, p.addr, i ? 4 * WIN + 2 * (i - 1) * PFN_4K :
+					  3 * WIN);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, n + 1);
+	/*
+	 * 256 entries in the head, packed into the first chunk when it
+	 * filled: window 3, the others escaped (12 bytes) there, room kept
+	 * for its sub-index; then chunks of window 4, the last shrunk
+	 */
+	escaped = (PHYR_CHUNK_WORDS - PHYR_MARK_WORDS - 1) / 3;
+	full = (n - escaped) / PER_CHUNK;
+	rest = (n - escaped) % PER_CHUNK;
+	KUNIT_EXPECT_EQ(test, phyr_list_footprint(list),
+			(1 + full) * PHYR_CHUNK_SIZE +
+			(rest ? roundup_pow_of_two(PHYR_CHUNK_HDR + 4 * rest) : 0));
+	phyr_iter_start(&it, list);
+	phyr_iter_next(&it, &p);
+	KUNIT_EXPECT_EQ(test, phyr_iter_stored(&it), 12);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n - 1) * PFN_4K, NULL), 0);
+	KUNIT_EXPECT_EQ(test, phyr_iter_stored(&it), 4);
+}
+
+/*
+ * A call that fails leaves every entry stored as it was: a packed last
+ * page that merged into an escaped count, packed and escaped entries and a
+ * new chunk after it, all undone by the empty range that ends the batch.
+ */
+static void phyr_test_packed_undo(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list *list = new_list(test);
+	struct phyr *before = kunit_kcalloc(test, PACK_N + 1, sizeof(*before),
+					    GFP_KERNEL);
+	struct phyr *after = kunit_kcalloc(test, PACK_N + 1, sizeof(*after),
+					   GFP_KERNEL);
+	unsigned int *b1 = kunit_kcalloc(test, PACK_N + 1, sizeof(*b1), GFP_KERNEL);
+	unsigned int *b2 = kunit_kcalloc(test, PACK_N + 1, sizeof(*b2), GFP_KERNEL);
+	const unsigned int nb = PER_CHUNK + 2;
+	struct phyr *batch = kunit_kcalloc(test, nb, sizeof(*batch), GFP_KERNEL);
+	const struct packed_case *last = &packed_cases[ARRAY_SIZE(packed_cases) - 1];
+	unsigned int i, n1, n2;
+	size_t foot;
+	u64 len;
+
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
+	KUNIT_ASSERT_NOT_NULL(test, b1);
+	KUNIT_ASSERT_NOT_NULL(test, b2);
+	KUNIT_ASSERT_NOT_NULL(test, batch);
+	packed_append(test, list);
+	n1 = stored(list, before, NULL, b1, PACK_N + 1);
+	foot = phyr_list_footprint(list);
+	len = phyr_list_length(list);
+	/* The last page grows to three (a count), then pages, then nothing */
+	batch[0] = (struct phyr){ last->addr + PFN_4K, 2 * PFN_4K };
+	for (i = 1; i < nb - 1; i++)
+		batch[i] = (struct phyr){ i % 7 ? WIN5 + (2ULL << 30) + 2 * i * PFN_4K :
+				 (i + 11) * WIN, PFN_4K };
+	batch[nb - 1] = (struct phyr){ 0, 0 };
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, nb), -EINVAL);
+	/* Without the empty range the same batch is taken */
+	n2 = stored(list, after, NULL, b2, PACK_N + 1);
+	KUNIT_ASSERT_EQ(test, n2, n1);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), len);
+	for (i = 0; i < n1; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, after[i].addr, before[i].addr, "entry %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, after[i].len, before[i].len, "entry %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, b2[i], b1[i], "entry %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, phyr_append_ranges(&app, batch, nb - 1), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_GT(test, phyr_list_footprint(list), foot);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n1 + nb - 2);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list),
+			len + 2 * PFN_4K + (nb - 2) * PFN_4K);
+}
+
+/*
+ * Pages with a few others among them (2 MiB folios, a run of three pages
+ * behind an escape), as many per chunk as its sub-index lists as
+ * exceptions and more: every entry is found at its first and last byte,
+ * and the chunks hold as many entries as chunks with marks.
+ */
+static void phyr_test_excepted_seek(struct kunit *test)
+{
+	static const unsigned int nx[] = { 1, 2, PHYR_EXCEPTS, PHYR_EXCEPTS + 1, 40 };
+	const unsigned long n = 2 * PER_CHUNK + 5;
+	struct phyr *e = kunit_kcalloc(test, n, sizeof(*e), GFP_KERNEL);
+	u64 *offs = kunit_kcalloc(test, n, sizeof(*offs), GFP_KERNEL);
+	unsigned int x, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, offs);
+	for (x = 0; x < ARRAY_SIZE(nx); x++) {
+		PHYR_APPEND(app);
+		PHYR_ITER(it);
+		struct phyr_list *list = new_list(test);
+		unsigned long i, step = PER_CHUNK / nx[x], folios = 0;
+		u64 off = 0;
+		phys_addr_t a;
+		struct phyr p;
+
+		for (i = 0; i < n; i++) {
+			e[i] = (struct phyr){ (1ULL << 40) - 2 * i * PFN_4K, PFN_4K };
+			/* Exceptions from entry 0 on, two adjacent ones among them */
+			k = i % PER_CHUNK;
+			if (k % step == 0 || (k == 1 && nx[x] > 1)) {
+				if (k % 3 == 2)
+					e[i].len = 3 * PFN_4K;
+				else
+					e[i] = (struct phyr){ (1ULL << 36) +
+						(4ULL << 20) * folios++, 2 << 20 };
+			}
+			offs[i] = off;
+			off += e[i].len;
+		}
+		phyr_append_begin(&app, list, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, phyr_append_ranges(&app, e, n), 0);
+		phyr_append_end(&app);
+		KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+		i = 0;
+		phyr_for_each(list, &it, &p) {
+			KUNIT_EXPECT_EQ(test, p.addr, e[i].addr);
+			KUNIT_EXPECT_EQ(test, p.len, e[i].len);
+			i++;
+		}
+		for (i = 0; i < n; i++) {
+			KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, offs[i], &a), 0);
+			KUNIT_EXPECT_EQ_MSG(test, a, e[i].addr, "%u exceptions, entry %lu",
+					    nx[x], i);
+			KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list,
+							     offs[i] + e[i].len - 1, &a), 0);
+			KUNIT_EXPECT_EQ_MSG(test, a, e[i].addr + e[i].len - 1,
+					    "%u exceptions, entry %lu", nx[x], i);
+		}
+		/* Two full chunks of mixed entries, a shrunk third */
+		KUNIT_EXPECT_LE(test, phyr_list_footprint(list), 3 * PHYR_CHUNK_SIZE);
+	}
+}
+
+/*
+ * A last entry that grows (a page and the next) in the call whose earlier
+ * ranges, each longer than a BLOCK, filled the head: the head becomes a
+ * chunk, packed, and the grown entry is written there, whole.
+ */
+static void phyr_test_grow_into_chunk(struct kunit *test)
+{
+	static const struct phyr batch[] = {
+		{ 0x40000000, 3 * PFN_4K }, { 0x40100000, 3 * PFN_4K },
+		{ 0x40200000, 3 * PFN_4K }, { 0x40300000, 3 * PFN_4K },
+		{ 0x40401000, PFN_4K }, { 0x40402000, PFN_4K },
+	};
+	PHYR_APPEND(app);
+	PHYR_ITER(it);
+	struct phyr_list *list = new_list(test);
+	const unsigned int n = PHYR_SMALL_MAX_BYTES / 8 - 7;
+	unsigned int i;
+	phys_addr_t a;
+	struct phyr p;
+
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 0x10000000 + 2 * i * PFN_4K,
+							PFN_4K), 0);
+	KUNIT_ASSERT_EQ(test, list->height, 0);
+	KUNIT_ASSERT_EQ(test, phyr_append_ranges(&app, batch, ARRAY_SIZE(batch)), 0);
+	phyr_append_end(&app);
+	KUNIT_EXPECT_EQ(test, phyr_list_length(list), (n + 14) * PFN_4K);
+	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n + 5);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n + 12) * PFN_4K, &a), 0);
+	KUNIT_EXPECT_TRUE(test, phyr_iter_entry(&it, &p, NULL));
+	KUNIT_EXPECT_EQ(test, p.addr, 0x40401000);
+	KUNIT_EXPECT_EQ(test, p.len, 2 * PFN_4K);
+	KUNIT_EXPECT_EQ(test, a, 0x40401000);
+	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n + 13) * PFN_4K, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, 0x40402000);
 }
 
 static struct kunit_case phyr_test_cases[] = {
@@ -767,6 +1100,11 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_bad_input),
 	KUNIT_CASE(phyr_test_page_batch_limits),
 	KUNIT_CASE(phyr_test_two_series),
+	KUNIT_CASE(phyr_test_packed_window),
+	KUNIT_CASE(phyr_test_packed_windows),
+	KUNIT_CASE(phyr_test_packed_undo),
+	KUNIT_CASE(phyr_test_excepted_seek),
+	KUNIT_CASE(phyr_test_grow_into_chunk),
 	{}
 };
 

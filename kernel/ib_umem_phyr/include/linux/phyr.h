@@ -18,10 +18,10 @@
  * pages of pinned user memory.  It replaces the scatterlist where only
  * addresses and lengths are kept for a long time: a scatterlist costs 32
  * bytes per physically contiguous segment, that is per page once memory is
- * fragmented; a phyr list costs at most 8.2 bytes per fragmented 4 KiB page
- * and one 8-byte entry per naturally aligned huge folio.  Unlike a bio_vec
- * array it holds no struct page pointers and merges contiguous memory of
- * any size into one entry.
+ * fragmented; a phyr list costs about 4.05 bytes per fragmented 4 KiB page
+ * and 4 bytes per naturally aligned huge folio.  Unlike a bio_vec array it
+ * holds no struct page pointers and merges contiguous memory of any size
+ * into one entry.
  *
  * Entries are 8, 12 or 16 bytes: a naturally aligned block of 4 KiB pages,
  * a counted run of such blocks, or an exact byte range.  Only the list's
@@ -31,13 +31,17 @@
  *
  * Storage: a few entries live in &struct phyr_list itself; a longer list
  * keeps them in one kmalloc()ed array of up to 2 KiB, then in chained chunks
- * of one page, found through index nodes of one page beyond 16 chunks.
- * Nothing is vmalloc()ed and no allocation exceeds PAGE_SIZE.
+ * of one page, found through index nodes of up to one page beyond 16
+ * chunks.  A chunk packs each block of up to 4 TiB that lies in its 8 TiB
+ * window of physical memory into 4 bytes (every block, on machines with
+ * less than 8 TiB of physical address space) and keeps any other entry
+ * behind a 4-byte escape.  Nothing is vmalloc()ed and no allocation exceeds
+ * PAGE_SIZE.
  *
  * Complexity: appending is O(1) amortised; iterating is O(1) per entry;
  * seeking to a byte offset is O(log n): the index, then O(1) inside a chunk
- * of equal blocks (single pages, huge folios) or a bounded scan from a
- * chunk's sub-index otherwise.
+ * of equal blocks (single pages, huge folios) or of equal blocks with a few
+ * others among them, and a bounded scan from a chunk's sub-index otherwise.
  *
  * Appending: phyr_append_begin(), any number of phyr_append_range() or
  * phyr_append_ranges() calls, phyr_append_end().  Each call reserves the
@@ -61,17 +65,17 @@ struct phyr {
 /*
  * Where a list keeps a run of entries: in its head, or in one chunk.
  * @used and @last count 32-bit words; @uniform is the order shared by every
- * BLOCK entry but the last when all of them are BLOCK entries, else
- * PHYR_MIXED; @size is log2 of the bytes of the storage (0: inline);
- * @marked says a chunk of mixed entries carries its sub-index.
+ * entry but the last when all of them are BLOCK entries (packed ones, in a
+ * chunk), else PHYR_MIXED; @size is log2 of the bytes of the storage (0: inline);
+ * @marked says which sub-index a chunk of mixed entries carries, if any.
  */
 struct phyr_seg {
 	u16 used;
 	u16 last;
 	u16 nr;
 	u8 uniform;
-	u8 size : 7;
-	u8 marked : 1;
+	u8 size : 6;
+	u8 marked : 2;
 };
 
 struct phyr_chunk;
@@ -97,7 +101,7 @@ struct phyr_list {
 			struct phyr_chunk *first;
 			struct phyr_chunk *tail;
 			u32 nr_chunks;
-			u32 nr_nodes;
+			u32 node_units;	/* index bytes / 64 */
 		};
 	};
 };
@@ -200,9 +204,12 @@ static inline u64 phyr_iter_offset(const struct phyr_iter *it)
 
 /**
  * struct phyr_blocks - Equal blocks of a list, read where they are stored.
- * @words: the first of @nr consecutive 8-byte BLOCK entries.
+ * @words: the first of @nr consecutive entries: 8-byte BLOCK entries, or
+ *	4-byte packed ones.
  * @nr: number of entries.
  * @shift: log2 of the bytes of every one of them.
+ * @packed: the entries are packed, in the window @base.
+ * @base: the window of packed entries: frame number bits 51:31.
  *
  * Filled by phyr_iter_blocks(); read with phyr_blocks_addr() and
  * phyr_blocks_len().  Valid while the list is not appended to or destroyed.
@@ -211,6 +218,8 @@ struct phyr_blocks {
 	const u32 *words;
 	unsigned int nr;
 	unsigned int shift;
+	bool packed;
+	u32 base;
 };
 
 unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
@@ -223,15 +232,24 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
  *
  * A BLOCK entry is the 4 KiB frame number of its first byte in bits 51:0 of
  * a 64-bit word stored as two 32-bit halves, the order and encoding above
- * it: shifting the word left by 12 drops them.
+ * it: shifting the word left by 12 drops them.  A packed entry is twice the
+ * frame's offset in the window plus 2^order - 1: shifting it right by one
+ * and clearing the order's bits gives the offset.
  *
  * Return: the block's first byte, aligned to phyr_blocks_len().
  */
 static inline phys_addr_t phyr_blocks_addr(const struct phyr_blocks *blocks,
 					   unsigned int i)
 {
-	const u32 *w = blocks->words + 2 * i;
+	const u32 *w;
 
+	if (blocks->packed) {
+		u32 off = (blocks->words[i] >> 1) &
+			  ~((1U << (blocks->shift - 12)) - 1);
+
+		return ((u64)blocks->base << 31 | off) << 12;
+	}
+	w = blocks->words + 2 * i;
 	return ((u64)w[1] << 32 | w[0]) << 12;
 }
 

@@ -86,6 +86,11 @@ static inline u64 roundup_pow_of_two(u64 n)
 	return n <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(n - 1));
 }
 
+static inline unsigned long __ffs(unsigned long word)
+{
+	return __builtin_ctzl(word);
+}
+
 static inline unsigned long __ffs64(u64 word)
 {
 	return __builtin_ctzll(word);

@@ -80,6 +80,13 @@ int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn,
 void *kunit_kmalloc(struct kunit *test, size_t size, gfp_t gfp);
 void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp);
 
+static inline void *kunit_kcalloc(struct kunit *test, size_t n, size_t size,
+				  gfp_t gfp)
+{
+	return size && n > SIZE_MAX / size ? NULL :
+	       kunit_kzalloc(test, n * size, gfp);
+}
+
 #define kunit_info(test, fmt, ...) \
 	fprintf(stderr, "    # %s: " fmt, (test)->name, ##__VA_ARGS__)
 
