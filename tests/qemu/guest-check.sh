@@ -9,14 +9,29 @@
 # and "big" adds a 1.5 GiB MR to the integrity tests, for a guest of 4 GiB.
 # Last, the differential fuzz (fuzz.tap; FUZZ_CALLS calls on rxe, default
 # 20000), whose streams the host compares across kernels.
+# What each part took goes to the console and to /tmp/results/times.
 here=$(cd "$(dirname "$0")" && pwd)
-"$here/guest-mlx5.sh" > /tmp/results/mlx5.tap
-status=$?
+status=0
+# took NAME: the seconds since the last part ended
+took() {
+	echo "$1: $((SECONDS - mark)) s" | tee -a /tmp/results/times
+	mark=$SECONDS
+}
+mark=$SECONDS
+"$here/guest-mlx5.sh" > /tmp/results/mlx5.tap || status=1
 cat /tmp/results/mlx5.tap
+took "mlx5_core and mlx5_ib, their KUnit suite"
 "$here/smoke.sh" > /tmp/results/smoke.tap || status=1
 cat /tmp/results/smoke.tap
+took "smoke tests"
 "$here/guest-umem-probe.sh" || status=1
-[ "${1:-}" != phyr ] || "$here/guest-phyr-dma.sh" || status=1
+took "hardware path (umem_probe)"
+if [ "${1:-}" = phyr ]; then
+	"$here/guest-phyr-dma.sh" || status=1
+	took "pin_user_pages_phyr and dma_map_phyr"
+fi
 "$here/guest-integrity.sh" "${2:-}" || status=1
+took "data integrity, munmap, fork, files, threads, exits"
 "$here/guest-fuzz.sh" "${3:-20000}" || status=1
+took "differential fuzz"
 exit "$status"

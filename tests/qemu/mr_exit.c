@@ -2,7 +2,7 @@
 /*
  * mr_exit: MRs of processes that end without deregistering them.
  *
- *   mr_exit [-d DEV] [-s MIB] [-n KILLS] [-z]
+ *   mr_exit [-d DEV] [-s MIB] [-n KILLS] [-t MIB] [-z]
  *
  * A child registers five MRs on DEV (default rxe0) and exits without
  * deregistering or closing anything; then KILLS (default 8) children are
@@ -16,8 +16,10 @@
  * what a dead process registered.  Prints how many kills landed before
  * registration finished.  With -z the buffers are not faulted in first:
  * ib_umem_get()'s pinning faults them in, which is what makes an 8 GiB
- * registration affordable under TCG (and slow enough to be hit).  TAP on
- * stdout; needs root.
+ * registration affordable under TCG (and slow enough to be hit).  With -t
+ * the registration timed is one of that many MiB, its time scaled up to
+ * MIB's (registration takes time in proportion to its pages): one 8 GiB
+ * registration fewer to wait for.  TAP on stdout; needs root.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -175,24 +177,32 @@ static bool killed_child(size_t len, double delay_us, double *took_us)
 
 int main(int argc, char **argv)
 {
-	size_t size = 512UL << 20;
+	size_t size = 512UL << 20, timed = 0;
 	int kills = 8, opt, during = 0, lost = 0, attempts = 0;
 	double took = 0;
 	long long pins;
 
-	while ((opt = getopt(argc, argv, "d:s:n:zh")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:n:t:zh")) != -1) {
 		switch (opt) {
 		case 'd': dev_name = optarg; break;
 		case 's': size = strtoull(optarg, NULL, 0) << 20; break;
 		case 'n': kills = atoi(optarg); break;
+		case 't': timed = strtoull(optarg, NULL, 0) << 20; break;
 		case 'z': no_fault_in = true; break;
 		case 'h':
-			printf("Usage: mr_exit [-d DEV] [-s MIB] [-n KILLS] [-z]\n");
+			printf("Usage: mr_exit [-d DEV] [-s MIB] [-n KILLS] [-t MIB] [-z]\n"
+			       "  -d DEV    the device (default rxe0)\n"
+			       "  -s MIB    the MR each killed child registers (default 512)\n"
+			       "  -n KILLS  children killed while registering (default 8)\n"
+			       "  -t MIB    time a registration of MIB MiB and scale it (default: -s)\n"
+			       "  -z        let the pinning fault the buffers in\n");
 			return 0;
 		default: return 2;
 		}
 	}
-	if (!size || kills < 1) {
+	if (!timed)
+		timed = size;
+	if (!size || kills < 1 || timed > size) {
 		fprintf(stderr, "mr_exit: bad arguments\n");
 		return 2;
 	}
@@ -200,7 +210,8 @@ int main(int argc, char **argv)
 	exit_registered();
 
 	pins = pins_held();
-	killed_child(size, -1, &took);
+	killed_child(timed, -1, &took);
+	took *= (double)size / timed;
 	tap(pins_back(pins), "a child killed after registering leaves no pin",
 	    "%+lld pins still held", pins_held() - pins);
 	for (int i = 0; i < kills; i++) {
@@ -231,8 +242,9 @@ int main(int argc, char **argv)
 	/* Or the signal never met ib_umem_get(), and the test tested nothing */
 	tap(during > 0, "a kill landed before registration finished",
 	    "all %d kills came after registering %zu MiB (%.0f us)", attempts, size >> 20, took);
-	printf("# %d kills of children registering %zu MiB on %s (%.0f us the timed one): "
-	       "%d before registration finished\n", attempts, size >> 20, dev_name, took, during);
+	printf("# %d kills of children registering %zu MiB on %s (%.0f us the timed one%s): "
+	       "%d before registration finished\n", attempts, size >> 20, dev_name, took,
+	       timed == size ? "" : ", scaled", during);
 	printf("1..%d\n", tap_tests);
 	return tap_failures ? 1 : 0;
 }
