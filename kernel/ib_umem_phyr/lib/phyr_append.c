@@ -447,6 +447,16 @@ static int range_check(const struct phyr_list *list, const struct phyr *r)
 }
 
 /*
+ * A lone 4 KiB frame not continuing the last entry (which ends at @end),
+ * and not the last frame of the address space (range_check()).
+ */
+static inline bool lone_frame(const struct phyr *r, phys_addr_t end)
+{
+	return !((r->addr & (PHYR_PFN_SIZE - 1)) | (r->len ^ PHYR_PFN_SIZE)) &&
+	       r->addr != end && r->addr <= U64_MAX - 2 * PHYR_PFN_SIZE + 1;
+}
+
+/*
  * Write the longest prefix of the @k ranges at @r that are single 4 KiB
  * frames, none continuing the one before (*@tail_end is where the list's
  * last entry ends), as order-0 entries at @out: BLOCK entries in the head,
@@ -461,23 +471,25 @@ static unsigned int put_single_pages(const struct phyr_chunk *c, u32 *out,
 	phys_addr_t end = *tail_end, addr;
 	unsigned int j;
 
-	for (j = 0; j < k; j++) {
-		addr = r[j].addr;
-		/* range_check(): not the last frame of the address space */
-		if (((addr & (PHYR_PFN_SIZE - 1)) | (r[j].len ^ PHYR_PFN_SIZE)) ||
-		    addr == end || addr > U64_MAX - 2 * PHYR_PFN_SIZE + 1)
-			break;
-		if (c) {
-			/* A packed order-0 block is twice its frame's offset */
-			if ((addr >> PHYR_PFN_SHIFT) >> PHYR_PACK_SHIFT != c->base)
+	if (c) {
+		/* A packed order-0 block is twice its frame's offset */
+		const u64 window = c->base;
+
+		for (j = 0; j < k && lone_frame(&r[j], end); j++) {
+			addr = r[j].addr;
+			if ((addr >> PHYR_PFN_SHIFT) >> PHYR_PACK_SHIFT != window)
 				break;
 			out[j] = lower_32_bits(addr >> (PHYR_PFN_SHIFT - 1));
-		} else {
-			/* A BLOCK of order 0 is its frame number */
+			end = addr + PHYR_PFN_SIZE;
+		}
+	} else {
+		/* A BLOCK of order 0 is its frame number */
+		for (j = 0; j < k && lone_frame(&r[j], end); j++) {
+			addr = r[j].addr;
 			out[2 * j] = lower_32_bits(addr >> PHYR_PFN_SHIFT);
 			out[2 * j + 1] = upper_32_bits(addr >> PHYR_PFN_SHIFT);
+			end = addr + PHYR_PFN_SIZE;
 		}
-		end = addr + PHYR_PFN_SIZE;
 	}
 	*tail_end = end;
 	return j;

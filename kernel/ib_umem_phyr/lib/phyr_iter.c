@@ -252,7 +252,8 @@ unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 	blocks->nr = k;
 	blocks->shift = PHYR_PFN_SHIFT + seg->uniform;
 	blocks->packed = !!it->chunk;
-	blocks->base = it->chunk ? it->chunk->base : 0;
+	blocks->window = it->chunk ? (u64)it->chunk->base << PHYR_PACK_SHIFT : 0;
+	blocks->mask = ~(u32)(BIT(seg->uniform) - 1);
 	bytes = (u64)k << blocks->shift;
 	it->word += k * bw;
 	it->pos += bytes;

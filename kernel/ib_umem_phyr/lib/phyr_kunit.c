@@ -36,9 +36,9 @@ static struct phyr_list *new_list(struct kunit *test)
 }
 
 /*
- * Entries of a list, decoded and untrimmed, for comparing lists: their
- * encodings in @enc and the bytes each is stored in in @bytes, either
- * NULL if not wanted.
+ * Entries of a list, decoded and untrimmed, for comparing lists; @enc
+ * receives their encodings and @bytes what each is stored in, either NULL
+ * if not wanted.
  */
 static unsigned int stored(const struct phyr_list *list, struct phyr *out,
 			   enum phyr_enc *enc, unsigned int *bytes,

@@ -81,6 +81,32 @@ static int append_pinned(struct phyr_append *app, struct phyr *runs,
 }
 
 /*
+ * Unpin equal blocks where the list stores them: naturally aligned, whole
+ * pages or a part of one page where pages are larger than 4 KiB (only at
+ * the list's ends, so no page is unpinned twice).
+ */
+static void unpin_blocks(const struct phyr_blocks *b, unsigned int n,
+			 bool dirty)
+{
+	/* A copy the calls below cannot change, kept in registers */
+	const struct phyr_blocks blk = *b;
+	unsigned long nr = DIV_ROUND_UP(phyr_blocks_len(&blk), PAGE_SIZE);
+	unsigned int i;
+
+	if (blk.packed && blk.shift == PAGE_SHIFT) {
+		/* Fragmented memory: a page each, a loop of its own */
+		for (i = 0; i < n; i++)
+			unpin_user_page_range_dirty_lock(pfn_to_page(phyr_blocks_pfn(&blk, i) >>
+								     (PAGE_SHIFT - 12)),
+							 1, dirty);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		unpin_user_page_range_dirty_lock(pfn_to_page(PHYS_PFN(phyr_blocks_addr(&blk, i))),
+						 nr, dirty);
+}
+
+/*
  * Unpin every page the list covers.  Only the list's ends are cut inside a
  * page, so each entry's pages are its own and are unpinned once.
  */
@@ -102,16 +128,7 @@ static void unpin_list(const struct phyr_list *list, bool dirty)
 	for (;;) {
 		n = phyr_iter_blocks(&it, &b, UNPIN_RESCHED);
 		if (n) {
-			/*
-			 * Naturally aligned blocks: whole pages, or a part of
-			 * one page where pages are larger than 4 KiB (only at
-			 * the list's ends, so no page is unpinned twice).
-			 */
-			nr = DIV_ROUND_UP(phyr_blocks_len(&b), PAGE_SIZE);
-			for (i = 0; i < n; i++) {
-				page = pfn_to_page(PHYS_PFN(phyr_blocks_addr(&b, i)));
-				unpin_user_page_range_dirty_lock(page, nr, dirty);
-			}
+			unpin_blocks(&b, n, dirty);
 		} else {
 			n = phyr_iter_fill(&it, r, ARRAY_SIZE(r));
 			if (!n)

@@ -7,6 +7,7 @@
 #ifndef _LINUX_PHYR_H
 #define _LINUX_PHYR_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/types.h>
@@ -208,49 +209,60 @@ static inline u64 phyr_iter_offset(const struct phyr_iter *it)
  *	4-byte packed ones.
  * @nr: number of entries.
  * @shift: log2 of the bytes of every one of them.
- * @packed: the entries are packed, in the window @base.
- * @base: the window of packed entries: frame number bits 51:31.
+ * @packed: the entries are packed, in a chunk's window.
+ * @window: the first frame number of that window.
+ * @mask: the bits of a packed entry's frame offset, shifted right by one.
  *
- * Filled by phyr_iter_blocks(); read with phyr_blocks_addr() and
- * phyr_blocks_len().  Valid while the list is not appended to or destroyed.
+ * Filled by phyr_iter_blocks(); read with phyr_blocks_pfn() or
+ * phyr_blocks_addr(), and phyr_blocks_len().  Valid while the list is not appended to or destroyed.
  */
 struct phyr_blocks {
 	const u32 *words;
 	unsigned int nr;
 	unsigned int shift;
 	bool packed;
-	u32 base;
+	u32 mask;
+	u64 window;
 };
 
 unsigned int phyr_iter_blocks(struct phyr_iter *it, struct phyr_blocks *blocks,
 			      unsigned int max);
 
 /**
- * phyr_blocks_addr() - Physical address of one block.
+ * phyr_blocks_pfn() - 4 KiB frame number of one block.
  * @blocks: blocks from phyr_iter_blocks().
  * @i: which, below @blocks->nr.
  *
- * A BLOCK entry is the 4 KiB frame number of its first byte in bits 51:0 of
- * a 64-bit word stored as two 32-bit halves, the order and encoding above
- * it: shifting the word left by 12 drops them.  A packed entry is twice the
- * frame's offset in the window plus 2^order - 1: shifting it right by one
- * and clearing the order's bits gives the offset.
+ * A BLOCK entry is the frame number in bits 51:0 of a 64-bit word stored as
+ * two 32-bit halves, the order and encoding above it.  A packed entry is
+ * twice the frame's offset in the window plus 2^order - 1: shifting it
+ * right by one and clearing the order's bits gives the offset.
+ *
+ * Return: the frame number of the block's first byte, in 4 KiB frames
+ * whatever PAGE_SIZE is.
+ */
+static inline u64 phyr_blocks_pfn(const struct phyr_blocks *blocks,
+				  unsigned int i)
+{
+	const u32 *w;
+
+	if (blocks->packed)
+		return blocks->window | ((blocks->words[i] >> 1) & blocks->mask);
+	w = blocks->words + 2 * i;
+	return ((u64)w[1] << 32 | w[0]) & GENMASK_ULL(51, 0);
+}
+
+/**
+ * phyr_blocks_addr() - Physical address of one block.
+ * @blocks: blocks from phyr_iter_blocks().
+ * @i: which, below @blocks->nr.
  *
  * Return: the block's first byte, aligned to phyr_blocks_len().
  */
 static inline phys_addr_t phyr_blocks_addr(const struct phyr_blocks *blocks,
 					   unsigned int i)
 {
-	const u32 *w;
-
-	if (blocks->packed) {
-		u32 off = (blocks->words[i] >> 1) &
-			  ~((1U << (blocks->shift - 12)) - 1);
-
-		return ((u64)blocks->base << 31 | off) << 12;
-	}
-	w = blocks->words + 2 * i;
-	return ((u64)w[1] << 32 | w[0]) << 12;
+	return phyr_blocks_pfn(blocks, i) << 12;
 }
 
 /**
