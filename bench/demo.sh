@@ -44,7 +44,7 @@ printf '| %-52s | %8s | %8s | %6s | %-26s | %-4s |\n' "what" stock phyr ratio "t
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..54})" "----------" "----------" "--------" \
 	"----------------------------" "------"
 row "kernel bytes per page, 256 MiB MR of scattered pages" bytes_per_page_frag_4k \
-	"phyr <= 8.2" "p <= 8.2"
+	"phyr <= 4.1" "p <= 4.1"
 row "kernel bytes per page, 1 GiB MR of 2 MiB THP pages" bytes_per_page_thp \
 	"phyr at most 2 % of stock" "r >= 0 && r <= 0.02"
 row "RDMA WRITE bandwidth, 64 KiB messages, Gb/s" bw_write_65536 "phyr/stock >= 0.97" "r >= 0.97"

@@ -65,11 +65,11 @@ static const struct layout {
 	unsigned long (*pfn)(unsigned long i);
 	const char *target;
 } layouts[] = {
-	{ "frag_4k", frag_4k, "<= 8.2 (stretch 4.1)" },
+	{ "frag_4k", frag_4k, "<= 4.1" },
 	{ "contig", contig, "one entry" },
-	{ "thp", thp, "one 8 B entry per 2 MiB" },
-	{ "hugetlb_1g", hugetlb_1g, "one 8 B entry per 1 GiB" },
-	{ "mixed", mixed, "4 KiB pages and 2 MiB folios, 50/50" },
+	{ "thp", thp, "<= 8 B per 2 MiB folio" },
+	{ "hugetlb_1g", hugetlb_1g, "<= 8 B per 1 GiB folio" },
+	{ "mixed", mixed, "50/50 4 KiB pages, 2 MiB folios: <= 2.05" },
 };
 
 static double now(void)

@@ -96,7 +96,7 @@ class Report(unittest.TestCase):
         hw = {"stock": self.hw_line("frag_4k", "none", 32.125, 0, 65536) +
                        self.hw_line("frag_4k", "translated", 40.25, 8.125, 1) +
                        self.hw_line("thp", "none", 0.5, 0, 256, "536870912"),
-              "phyr": self.hw_line("frag_4k", "none", 8.125, 0, 65536) +
+              "phyr": self.hw_line("frag_4k", "none", 4.0, 0, 65536) +
                       self.hw_line("frag_4k", "translated", 16.5, 8.125, 1) +
                       self.hw_line("thp", "none", 0.05, 0, 256, "536870912") +
                       "regime=swiotlb error=not_in_effect\n"}
@@ -104,13 +104,13 @@ class Report(unittest.TestCase):
                                   footprint(8.125, 820, 8 << 30, 80), self.BW, hw=hw)
         h = rep["hw_path"]
         none, tr = h["none"]["frag_4k"], h["translated"]["frag_4k"]
-        self.assertAlmostEqual(none["phyr"]["umem_bytes_per_page"], 8.125)
-        self.assertAlmostEqual(none["ratio"], 8.125 / 32.125)
+        self.assertAlmostEqual(none["phyr"]["umem_bytes_per_page"], 4.0)
+        self.assertAlmostEqual(none["ratio"], 4.0 / 32.125)
         self.assertTrue(none["met"])
         # IOMMU page tables come off before the target is checked
         self.assertAlmostEqual(tr["phyr"]["umem_bytes_per_page"], 16.5 - 8.125)
         self.assertAlmostEqual(tr["stock"]["iommu_bytes_per_page"], 8.125)
-        self.assertFalse(tr["met"])     # 8.375 > 8.2 + 16 * 2 / 131072
+        self.assertFalse(tr["met"])     # 8.375 > 4.1 + 16 * 2 / 131072
         self.assertEqual(tr["phyr"]["dma_runs_per_mr"], 1.0)
         self.assertFalse(h["none"]["thp"]["met"])   # 0.05 > 0.04
         self.assertEqual(h["none"]["thp"]["phyr"]["shape"], "2 x 512 MiB")
@@ -120,8 +120,8 @@ class Report(unittest.TestCase):
         sw = h["swiotlb"]["frag_4k"]
         self.assertIsNone(sw["met"])
         self.assertEqual(sw["phyr"]["bytes_per_page_reason"], "measurement failed: not in effect")
-        self.assertIn("| none | frag_4k (2 x 256 MiB) | 32.125 | 8.125 | 0.253 | 0.000, 0.000 "
-                      "| 65536.000, 65536.000 | <= 8.2 B/page, DMA list = CPU list | yes |", md)
+        self.assertIn("| none | frag_4k (2 x 256 MiB) | 32.125 | 4.000 | 0.125 | 0.000, 0.000 "
+                      "| 65536.000, 65536.000 | <= 4.1 B/page, DMA list = CPU list | yes |", md)
         self.assertIn("| translated | frag_4k (2 x 256 MiB) | 32.125 | 8.375 |", md)
         self.assertIn("(measurement failed: not in effect)", md)
 
@@ -209,7 +209,7 @@ class Report(unittest.TestCase):
         self.assertAlmostEqual(rep["ratio"]["siw"]["bytes_per_page"]["frag_4k"], 8.1 / 40.1)
         self.assertIsNone(rep["phyr"]["siw"]["bytes_per_page"]["thp"])
         self.assertEqual(rep["phyr"]["siw"]["bytes_per_page"]["thp_reason"], "not run")
-        self.assertIn("| siw: kernel B/page, frag_4k | 40.100 | 8.100 | 0.202 | null | <= 8.2 B/page |", md)
+        self.assertIn("| siw: kernel B/page, frag_4k | 40.100 | 8.100 | 0.202 | null | <= 4.1 B/page |", md)
         self.assertIn("| siw ib_write_bw 65536 B, Gb/s | 1.000 | 0.990 | 0.990", md)
         t = rep["targets"]["icount"]
         self.assertEqual((t["met"], t["of"]), (4, 10))
@@ -277,7 +277,7 @@ class Report(unittest.TestCase):
         self.assertAlmostEqual(rep["phyr"]["bytes_per_small_page"]["mixed"], 8.125)
         self.assertAlmostEqual(rep["ratio"]["bytes_per_page"]["mixed"], 8.125 / 48.25)
         self.assertIn("| kernel B per small page, mixed (outside its 2 MiB folios) | 48.250 | "
-                      "8.125 | 0.168 |  | <= 4.1 (the compact form, to come) |", md)
+                      "8.125 | 0.168 |  | <= 4.1 B/page |", md)
         self.assertIsNone(rep["phyr"]["siw"]["bytes_per_small_page"]["mixed"])
         self.assertEqual(rep["phyr"]["siw"]["bytes_per_small_page"]["mixed_reason"], "not run")
 
