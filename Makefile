@@ -32,7 +32,7 @@ help:
 	@echo "make check-debug  the same on the debug kernel"
 	@echo "make fuzz    the long differential fuzz, stock vs phyr (PHYR_FUZZ_CALLS, PHYR_FUZZ_SEED)"
 	@echo "make unit    userspace unit tests only"
-	@echo "make bench   footprints and instruction-time figures, phyr vs stock (about 20 min)"
+	@echo "make bench   footprints and instruction-time figures, phyr vs stock (about 22 min)"
 	@echo "make bench-wall  the wall-clock rounds, added to make bench's report (about 20 min)"
 	@echo "make bench-list  the phyr list alone: bytes/page and rates per layout"
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"

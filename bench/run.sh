@@ -7,7 +7,7 @@
 # 4 GiB guest at a time beside the others), then both kernels under QEMU -icount, one vCPU,
 # PHYR_BENCH_ICOUNT_ROUNDS (default 3) rounds of registration time,
 # pinning alone (the floor, on phyr) and perftest, timed in instructions
-# (bench/guest-icount.sh).  About 20 minutes under TCG.
+# (bench/guest-icount.sh).  About 22 minutes under TCG.
 #
 # The wall-clock rounds, which this kind of host times to tens of percent
 # only, are `make bench-wall` (bench/wall.sh); the report shows them
