@@ -94,22 +94,6 @@ static inline struct phyr_seg *tail_seg(struct phyr_list *list)
 }
 
 /*
- * The order the run's entries but the last share once the entry at @w, now
- * the last, stops being the last (PHYR_MIXED when they differ).
- */
-static inline u8 seg_uniform_after(const struct phyr_chunk *c,
-				   const struct phyr_seg *seg, const u32 *w)
-{
-	int order = st_block_order(c, w);
-
-	if (seg->nr == 1)
-		return order < 0 ? PHYR_MIXED : order;
-	if (order < 0 || order != seg->uniform)
-		return PHYR_MIXED;
-	return seg->uniform;
-}
-
-/*
  * Words the run may use: a chunk that is, or is about to become, mixed
  * keeps room for its sub-index.
  */
@@ -472,7 +456,11 @@ static unsigned int put_single_pages(const struct phyr_chunk *c, u32 *out,
 	unsigned int j;
 
 	if (c) {
-		/* A packed order-0 block is twice its frame's offset */
+		/*
+		 * pk_in_window() and pk_word() of order 0, by hand: @out is
+		 * in the chunk, so its window would be read again after each
+		 * store, and the frame is twice the address shifted by 11.
+		 */
 		const u64 window = c->base;
 
 		for (j = 0; j < k && lone_frame(&r[j], end); j++) {
@@ -569,7 +557,7 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 			order = ilog2(n);
 		}
 		/* A chunk's packed entries lie in its window */
-		if (c && pfn >> PHYR_PACK_SHIFT != c->base)
+		if (c && !pk_in_window(c, pfn))
 			break;
 		/* range_check(): the block ends below the last frame... */
 		if (addr > U64_MAX - PHYR_PFN_SIZE + 1 - len)
@@ -588,7 +576,7 @@ static unsigned int append_blocks_burst(struct phyr_list *list,
 		uniform = next;
 		prev = order;
 		if (c)
-			w[used] = lower_32_bits(pfn << 1) + (u32)(BIT(order) - 1);
+			w[used] = pk_word(pfn, order);
 		else
 			ent_put_w0(w + used, PHYR_ENC_BLOCK, pfn,
 				   (u64)order << PHYR_ORDER_SHIFT);

@@ -280,6 +280,18 @@ static inline u64 pk_pfn(u32 base, u32 w, unsigned int order)
 	return (u64)base << PHYR_PACK_SHIFT | ((w >> 1) & ~(BIT(order) - 1));
 }
 
+/* Whether frame @pfn lies in chunk @c's window. */
+static inline bool pk_in_window(const struct phyr_chunk *c, u64 pfn)
+{
+	return pfn >> PHYR_PACK_SHIFT == c->base;
+}
+
+/* The packed word of a block of 2^@order frames at @pfn, in its window. */
+static inline u32 pk_word(u64 pfn, unsigned int order)
+{
+	return lower_32_bits(pfn << 1) + (u32)(BIT(order) - 1);
+}
+
 /*
  * Stored entries: packed or escaped in a chunk (@c), as encoded in the
  * head (@c NULL).
@@ -338,6 +350,22 @@ static inline void st_decode(const struct phyr_chunk *c, const u32 *w,
 }
 
 /*
+ * The order the run's entries but the last share once the entry at @w, now
+ * the last, stops being the last (PHYR_MIXED when they differ).
+ */
+static inline u8 seg_uniform_after(const struct phyr_chunk *c,
+				   const struct phyr_seg *seg, const u32 *w)
+{
+	int order = st_block_order(c, w);
+
+	if (seg->nr == 1)
+		return order < 0 ? PHYR_MIXED : order;
+	if (order < 0 || order != seg->uniform)
+		return PHYR_MIXED;
+	return seg->uniform;
+}
+
+/*
  * Store the encoded entry @w of @n words as chunk @c keeps it (@c NULL:
  * the head), in @out; returns the words stored.  A chunk's first entry
  * sets its window.
@@ -355,8 +383,8 @@ static inline unsigned int st_put(struct phyr_chunk *c, u32 *out,
 	if (!c->seg.nr)
 		c->base = pfn >> PHYR_PACK_SHIFT;
 	if (ent_enc(w) == PHYR_ENC_BLOCK && ent_order(w) <= PHYR_PACK_MAX_ORDER &&
-	    pfn >> PHYR_PACK_SHIFT == c->base) {
-		out[0] = lower_32_bits(pfn << 1) + (u32)(BIT(ent_order(w)) - 1);
+	    pk_in_window(c, pfn)) {
+		out[0] = pk_word(pfn, ent_order(w));
 		return 1;
 	}
 	out[0] = PHYR_PACK_ESC;

@@ -136,13 +136,9 @@ static __always_inline unsigned int iter_fill(struct phyr_iter *it,
 				/* bw is 1 or 2 */
 				k = min(max - n, ((seg->last - word) >> (bw - 1)) - 1);
 				if (packed) {
-					/* The window, the word's frame */
-					const u64 base = (u64)c->base << PHYR_PACK_SHIFT;
-					const u32 mask = ~(BIT(seg->uniform) - 1);
-
 					for (i = k; i; i--, r++) {
 						p++;
-						r->addr = (base | ((*p >> 1) & mask)) <<
+						r->addr = pk_pfn(c->base, *p, seg->uniform) <<
 							  PHYR_PFN_SHIFT;
 						r->len = cur.len;
 					}

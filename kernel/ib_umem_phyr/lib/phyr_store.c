@@ -488,21 +488,14 @@ void phyr_to_chunked(struct phyr_list *list, struct phyr_chunk *c)
 {
 	const u32 *w = seg_words(list, NULL);
 	unsigned int word, n;
-	int order;
 
 	c->start = 0;
 	c->seg.size = ilog2(PHYR_CHUNK_SIZE);
 	for (word = 0; word < list->seg.used; word += n) {
 		n = ent_words(w + word);
-		if (c->seg.nr) {
-			/* The last entry stops being the last */
-			order = st_block_order(c, c->words + c->seg.last);
-			if (order < 0 ||
-			    (c->seg.nr > 1 && order != c->seg.uniform))
-				c->seg.uniform = PHYR_MIXED;
-			else
-				c->seg.uniform = order;
-		}
+		if (c->seg.nr)
+			c->seg.uniform = seg_uniform_after(c, &c->seg,
+							   c->words + c->seg.last);
 		c->seg.last = c->seg.used;
 		c->seg.used += st_put(c, c->words + c->seg.used, w + word, n);
 		c->seg.nr++;
