@@ -24,7 +24,7 @@ UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
 
 .PHONY: help demo check check-debug fuzz unit bench bench-wall bench-list series series-build deps-unit deps-guest \
         deps-kernel unit-build guest-programs kernels debug-kernel drivers-build drivers-build-each \
-        fresh-machine-check clean
+        fresh-machine-check clean rdma-core-ext
 
 help:
 	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in guests"
@@ -54,8 +54,14 @@ fuzz:
 check-debug:
 	@PHYR_CHECK_KERNELS=debug tests/check.sh
 
-unit: deps-unit unit-build
+unit: deps-unit unit-build rdma-core-ext
 	@cd $(B) && CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/unit.tap ./tests/unit
+	@$(MAKE) -s -C rdma-core-ext B=$(CURDIR)/$(B)/rdma-core-ext \
+		CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/rdma-core-ext.tap check
+
+# libibphyr, ibphyr and their man pages (rdma-core-ext/README.md)
+rdma-core-ext: | deps-unit
+	@$(MAKE) -C rdma-core-ext B=$(CURDIR)/$(B)/rdma-core-ext all
 
 # Packages first: every target that compiles waits for them (order-only)
 deps-unit:
@@ -80,7 +86,7 @@ GUEST_VERBS := tests/qemu/guest_verbs.c tests/qemu/guest_verbs.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
 		$(B)/tests/umem_probe_test $(B)/tests/mr_exit $(B)/tests/mr_fuzz \
-		$(B)/tests/mr_pressure
+		$(B)/tests/mr_pressure $(B)/tests/mr_footprint
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
@@ -95,6 +101,15 @@ $(B)/tests/mr_fuzz: tests/qemu/mr_fuzz.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile |
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_fuzz.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
 
+# Against libibphyr, statically: rdma-core-ext's build, which also makes
+# the ibphyr CLI the guest tests run
+$(B)/tests/mr_footprint: tests/qemu/mr_footprint.c bench/layout.c bench/layout.h $(GUEST_UTIL) \
+		$(GUEST_VERBS) Makefile rdma-core-ext | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -Irdma-core-ext/include -I$(KSRC)/include/uapi -o $@ \
+		tests/qemu/mr_footprint.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c bench/layout.c \
+		$(B)/rdma-core-ext/libibphyr.a -libverbs -lpthread
+
 $(B)/tests/mr_pressure: tests/qemu/mr_pressure.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ tests/qemu/mr_pressure.c tests/qemu/guest_util.c tests/qemu/guest_verbs.c -libverbs
@@ -105,10 +120,10 @@ $(B)/tests/reg_errors: tests/qemu/reg_errors.c $(GUEST_UTIL) $(GUEST_VERBS) Make
 
 $(B)/bench/mr_bench: bench/mr_bench.c bench/layout.c bench/layout.h \
 		kernel/ib_umem_phyr/lib/test_phyr_dma_uapi.h bench/umem_probe/umem_probe_uapi.h \
-		Makefile | deps-guest
+		Makefile rdma-core-ext | deps-guest
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -Ikernel/ib_umem_phyr/lib -o $@ bench/mr_bench.c bench/layout.c \
-		-libverbs -lm
+	$(CC) $(CSTD) $(WARN) -O2 -Ikernel/ib_umem_phyr/lib -Irdma-core-ext/include -o $@ \
+		bench/mr_bench.c bench/layout.c $(B)/rdma-core-ext/libibphyr.a -libverbs -lm -lpthread
 
 # The DMA tests: the test driver's ioctls, from its uapi header
 $(B)/tests/phyr_dma_test: tests/qemu/phyr_dma_test.c bench/layout.c bench/layout.h \
@@ -163,4 +178,4 @@ fresh-machine-check:
 	@ci/fresh-machine.sh
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) rdma-core-ext/build

@@ -63,6 +63,11 @@
  * in physically contiguous runs shorter than 2 MiB (all of frag_4k, half
  * of mixed).
  *
+ * Beside what was measured, what the kernel says the MRs keep
+ * (reported_bytes_per_page: the kernel bytes libibphyr reports for them,
+ * exact for root), or reported=none from a kernel that does not report
+ * footprints.  Not for umem_probe's umems, which are no MRs.
+ *
  * Output: one line of key=value pairs.  Exit status 0; 1 if registration
  * failed (the errno is printed as reg_errno=NAME); 2 on a setup error.
  * Needs root (pagemap PFNs) and an RDMA device.
@@ -72,6 +77,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <infiniband/phyr.h>
 #include <infiniband/verbs.h>
 #include <malloc.h>
 #include <math.h>
@@ -344,6 +350,29 @@ static void probe_line_end(uint64_t runs, size_t count, double iommu_bpp)
 	       (unsigned long long)info.max_mapping);
 }
 
+/*
+ * The kernel bytes libibphyr reports for @count MRs, exact for root; -1
+ * if the kernel does not report footprints.
+ */
+static double reported_bytes(void **mr, size_t count)
+{
+	struct ibphyr_footprint fp;
+	double sum = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		int ret = ibphyr_query_mr(mr[i], &fp);
+
+		if (ret == EOPNOTSUPP)
+			return -1;
+		if (ret) {
+			errno = ret;
+			die("ibphyr_query_mr");
+		}
+		sum += (double)fp.kernel_bytes;
+	}
+	return sum;
+}
+
 /* Register COUNT MRs of SIZE over @buf, REPEAT times; print the medians. */
 static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		   size_t size, size_t count, int repeat)
@@ -370,7 +399,7 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		if (!warm[i])
 			die("registering (warm-up)");
 	}
-	double bound = -1;
+	double bound = -1, reported = -1;
 	size_t small = 0;
 	uint64_t runs = 0;
 
@@ -411,6 +440,9 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		/* The pages as registered (FOLL_LONGTERM may have moved some) */
 		if (!r && i == count)
 			bound = bound_bytes_per_page(buf, size, count, &small);
+		/* What the kernel says the MRs keep, beside what was measured */
+		if (!r && i == count && probe_fd < 0)
+			reported = reported_bytes(mr, count);
 		/* Neither is part of deregistering */
 		t2 = now_ms();
 		while (i--)
@@ -435,6 +467,11 @@ static int measure(struct ibv_pd *pd, const struct layout *lay, char *buf,
 		       median(reg, repeat), median(dereg, repeat), bound, small);
 		if (probe_fd >= 0)
 			probe_line_end(runs, count, median(iommu_pp, repeat));
+		else if (reported >= 0)
+			printf(" reported_bytes_per_page=%.3f",
+			       reported / (double)(size * count / PG));
+		else
+			printf(" reported=none");
 		putchar('\n');
 	}
 	for (size_t i = 0; i < nwarm; i++)

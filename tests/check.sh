@@ -29,6 +29,19 @@ else
 	tally_fail "unit: the unit tests do not build (log: $out/unit-build.log)"
 fi
 
+stage "rdma-core-ext: libibphyr, ibphyr, man pages, install (Check, ASan + UBSan)"
+# The Check suite's TAP, then the shell checks (man pages, ibphyr run,
+# install) as TAP of their own; make's status catches a check that stops.
+ext_rc=0
+make -s -C "$PHYR_TOP/rdma-core-ext" B="$PHYR_TOP/build/rdma-core-ext" \
+	CK_TAP_LOG_FILE_NAME="$out/rdma-core-ext.tap" check > "$out/rdma-core-ext.log" 2>&1 || ext_rc=$?
+tally_tap rdma-core-ext "$out/rdma-core-ext.tap"
+awk '/^(not )?ok - /{n++; sub(/ok - /, "ok " n " - "); print} /^install-check: ok/{n++; print "ok " n " - make install, a program built with pkg-config"} END{print "1.." n}' \
+	"$out/rdma-core-ext.log" > "$out/rdma-core-ext-sh.tap"
+tally_tap rdma-core-ext "$out/rdma-core-ext-sh.tap"
+[ "$ext_rc" = 0 ] || { tail -n 20 "$out/rdma-core-ext.log" >&2
+	tally_fail "rdma-core-ext: make check failed (log: $out/rdma-core-ext.log)"; }
+
 stage "guest test programs"
 make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
 	{ cat "$out/guest-build.log" >&2; tally_fail "vm: the guest test programs do not build"; }
@@ -85,13 +98,16 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 		"$PHYR_TOP/tests/qemu/guest-check.sh" "${guest_args[@]}" || vm_rc=$?
 	tally_tap "vm/$k/mlx5" "$out/vm-$k/mlx5.tap"
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
+	tally_tap "vm/$k/footprint" "$out/vm-$k/footprint.tap"
 	tally_tap "vm/$k/umem_probe" "$out/vm-$k/umem_probe.tap"
 	tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
 	tally_tap "vm/$k/fuzz" "$out/vm-$k/fuzz.tap"
 	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,umem_probe,phyr_dma,integrity,fuzz}.tap 2>/dev/null | grep -q '^not ok'; then
+	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,footprint,umem_probe,phyr_dma,integrity,fuzz}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
+	[ -s "$out/vm-$k/footprint-vs-free" ] &&
+		sed "s/^/  $k 256 MiB fragmented rxe MR, /" "$out/vm-$k/footprint-vs-free" >&2
 	[ -s "$out/vm-$k/bw" ] && sed "s/^/  $k bandwidth (Gb\/s): /" "$out/vm-$k/bw" >&2
 	[ -s "$out/vm-$k/times" ] && sed "s/^/  $k guest, seconds: /" "$out/vm-$k/times" >&2
 

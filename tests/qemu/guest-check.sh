@@ -3,7 +3,8 @@
 #   guest-check.sh [phyr [big]] [FUZZ_CALLS]
 # mlx5_core and mlx5_ib loaded and unloaded (mlx5.tap; on kernels with the
 # phyr code this runs mlx5_ib's KUnit suite), the smoke tests (smoke.tap),
-# the hardware path's umem through bench/umem_probe (umem_probe.tap) and
+# MR footprints through rdma-core-ext (footprint.tap), the hardware
+# path's umem through bench/umem_probe (umem_probe.tap) and
 # the data integrity tests on rxe and siw (integrity.tap).  With "phyr"
 # (kernels with the phyr code) also the pin_user_pages_phyr()/dma_map_phyr() tests (phyr_dma.tap),
 # and "big" adds a 1.5 GiB MR to the integrity tests, for a guest of 4 GiB.
@@ -24,6 +25,8 @@ took "mlx5_core and mlx5_ib, their KUnit suite"
 "$here/smoke.sh" > /tmp/results/smoke.tap || status=1
 cat /tmp/results/smoke.tap
 took "smoke tests"
+"$here/guest-footprint.sh" "${1:-}" || status=1
+took "MR footprints (rdma-core-ext)"
 "$here/guest-umem-probe.sh" || status=1
 took "hardware path (umem_probe)"
 if [ "${1:-}" = phyr ]; then

@@ -64,6 +64,37 @@ static unsigned int entries(const struct phyr_list *list, struct phyr *out,
 	return stored(list, out, enc, NULL, max);
 }
 
+/*
+ * phyr_list_count_forms() against the list's entries one by one: packed
+ * if stored in 4 bytes in a chunk, else the form of their encoding.
+ */
+static void expect_forms(struct kunit *test, const struct phyr_list *list)
+{
+	static const u8 form[] = {
+		[PHYR_ENC_BLOCK] = PHYR_FORM_BLOCK,
+		[PHYR_ENC_COUNT] = PHYR_FORM_COUNT,
+		[PHYR_ENC_BYTES] = PHYR_FORM_BYTES,
+		[PHYR_ENC_LARGE] = PHYR_FORM_LARGE,
+	};
+	unsigned long n = phyr_list_nr_entries(list), i;
+	unsigned long want[PHYR_NR_FORMS] = {}, got[PHYR_NR_FORMS];
+	unsigned int *bytes = kunit_kcalloc(test, n + 1, sizeof(*bytes),
+					    GFP_KERNEL);
+	enum phyr_enc *enc = kunit_kcalloc(test, n + 1, sizeof(*enc),
+					   GFP_KERNEL);
+	struct phyr *e = kunit_kcalloc(test, n + 1, sizeof(*e), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, bytes);
+	KUNIT_ASSERT_NOT_NULL(test, enc);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_EQ(test, stored(list, e, enc, bytes, n + 1), n);
+	for (i = 0; i < n; i++)
+		want[bytes[i] == 4 ? PHYR_FORM_PACKED : form[enc[i]]]++;
+	phyr_list_count_forms(list, got);
+	for (i = 0; i < PHYR_NR_FORMS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, got[i], want[i], "form %lu", i);
+}
+
 /* The one entry of a list, which must have exactly one. */
 static enum phyr_enc only_entry(struct kunit *test, struct phyr_list *list,
 				struct phyr *p)
@@ -421,6 +452,31 @@ static void phyr_test_chunk_boundaries(struct kunit *test)
  * index of equal blocks: seeks go through the chunks' sub-index, and
  * every byte is still found, in each chunk and at its edges.
  */
+/* Entries per form: one of each that the head stores, none when empty. */
+static void phyr_test_count_forms(struct kunit *test)
+{
+	PHYR_APPEND(app);
+	struct phyr_list *list = new_list(test);
+	unsigned long forms[PHYR_NR_FORMS], i;
+
+	memset(forms, 0xff, sizeof(forms));
+	phyr_list_count_forms(list, forms);
+	for (i = 0; i < PHYR_NR_FORMS; i++)
+		KUNIT_EXPECT_EQ(test, forms[i], 0);
+	phyr_append_begin(&app, list, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 0x3000, PFN_4K), 0);
+	KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 0x10001, 100), 0);
+	KUNIT_ASSERT_EQ(test, phyr_append_range(&app, 0x100000005ULL, 64ULL << 20), 0);
+	phyr_append_end(&app);
+	phyr_list_count_forms(list, forms);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_PACKED], 0);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_BLOCK], 1);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_COUNT], 0);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_BYTES], 1);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_LARGE], 1);
+	expect_forms(test, list);
+}
+
 static void phyr_test_mixed_seek(struct kunit *test)
 {
 	PHYR_APPEND(app);
@@ -429,7 +485,7 @@ static void phyr_test_mixed_seek(struct kunit *test)
 	const unsigned long per_mixed = PHYR_CHUNK_WORDS - PHYR_MARK_WORDS;
 	struct phyr_list *list = new_list(test);
 	u64 *offs = kmalloc_array(n, sizeof(*offs), GFP_KERNEL);
-	unsigned long i, pages = 0, full;
+	unsigned long i, pages = 0, full, forms[PHYR_NR_FORMS];
 	phys_addr_t a;
 
 	KUNIT_ASSERT_NOT_NULL(test, offs);
@@ -444,6 +500,9 @@ static void phyr_test_mixed_seek(struct kunit *test)
 	}
 	phyr_append_end(&app);
 	KUNIT_EXPECT_EQ(test, phyr_list_nr_entries(list), n);
+	phyr_list_count_forms(list, forms);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_PACKED], n);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_BLOCK], 0);
 	/*
 	 * Chunks of mixed entries hold fewer: room for their sub-index, in
 	 * the last chunk too, shrunk to the power of two that holds both.
@@ -877,6 +936,7 @@ static void phyr_test_packed_window(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_FALSE(test, phyr_iter_next(&it2, &one));
+	expect_forms(test, list);
 }
 
 /*
@@ -891,7 +951,7 @@ static void phyr_test_packed_windows(struct kunit *test)
 	PHYR_ITER(it);
 	struct phyr_list *list = new_list(test);
 	const unsigned long n = 3 * PER_CHUNK;
-	unsigned long i, escaped, full, rest;
+	unsigned long i, escaped, full, rest, forms[PHYR_NR_FORMS];
 	struct phyr p;
 
 	phyr_append_begin(&app, list, GFP_KERNEL);
@@ -924,6 +984,11 @@ static void phyr_test_packed_windows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phyr_iter_stored(&it), 12);
 	KUNIT_ASSERT_EQ(test, phyr_iter_seek(&it, list, (n - 1) * PFN_4K, NULL), 0);
 	KUNIT_EXPECT_EQ(test, phyr_iter_stored(&it), 4);
+	/* The escaped pages are blocks, the rest packed */
+	phyr_list_count_forms(list, forms);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_PACKED], n + 1 - escaped);
+	KUNIT_EXPECT_EQ(test, forms[PHYR_FORM_BLOCK], escaped);
+	expect_forms(test, list);
 }
 
 /*
@@ -1093,6 +1158,7 @@ static struct kunit_case phyr_test_cases[] = {
 	KUNIT_CASE(phyr_test_inline_to_chunked),
 	KUNIT_CASE_PARAM(phyr_test_huge_folio_lists, folio_gen_params),
 	KUNIT_CASE_PARAM(phyr_test_chunk_boundaries, boundary_gen_params),
+	KUNIT_CASE(phyr_test_count_forms),
 	KUNIT_CASE(phyr_test_mixed_seek),
 	KUNIT_CASE(phyr_test_blocks),
 	KUNIT_CASE(phyr_test_iter_fill),

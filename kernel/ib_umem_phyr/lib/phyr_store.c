@@ -789,6 +789,45 @@ unsigned long phyr_list_nr_entries(const struct phyr_list *list)
 }
 EXPORT_SYMBOL_GPL(phyr_list_nr_entries);
 
+/* Add the forms of the @nr entries stored from @w to @forms. */
+static void count_forms(const struct phyr_chunk *c, const u32 *w,
+			unsigned int nr, unsigned long *forms)
+{
+	static const u8 form[] = {
+		[PHYR_ENC_BLOCK] = PHYR_FORM_BLOCK,
+		[PHYR_ENC_COUNT] = PHYR_FORM_COUNT,
+		[PHYR_ENC_BYTES] = PHYR_FORM_BYTES,
+		[PHYR_ENC_LARGE] = PHYR_FORM_LARGE,
+	};
+
+	for (; nr; nr--, w += st_words(c, w))
+		forms[st_packed(c, w) ? PHYR_FORM_PACKED :
+		      form[ent_enc(st_ent(c, w))]]++;
+}
+
+/**
+ * phyr_list_count_forms() - Entries of a list per form of storage.
+ * @list: the list.
+ * @forms: receives the number of entries stored in each &enum phyr_form.
+ *
+ * Context: Any context.  O(number of entries).
+ */
+void phyr_list_count_forms(const struct phyr_list *list,
+			   unsigned long forms[PHYR_NR_FORMS])
+{
+	const struct phyr_chunk *c;
+
+	memset(forms, 0, PHYR_NR_FORMS * sizeof(*forms));
+	if (!list->height) {
+		count_forms(NULL, seg_words_const(list, NULL), list->seg.nr,
+			    forms);
+		return;
+	}
+	for (c = list->first; c; c = c->next)
+		count_forms(c, c->words, c->seg.nr, forms);
+}
+EXPORT_SYMBOL_GPL(phyr_list_count_forms);
+
 /**
  * phyr_list_first_addr() - Physical address of a list's first byte.
  * @list: the list.

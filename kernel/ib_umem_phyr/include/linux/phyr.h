@@ -169,7 +169,30 @@ static inline u64 phyr_list_length(const struct phyr_list *list)
 	return list->length;
 }
 
+/**
+ * enum phyr_form - How a list stores an entry.
+ * @PHYR_FORM_PACKED: 4 bytes, an aligned block of pages in a chunk.
+ * @PHYR_FORM_BLOCK: 8 bytes, an aligned block of pages.
+ * @PHYR_FORM_COUNT: 12 bytes, a count of equal aligned blocks.
+ * @PHYR_FORM_BYTES: 12 bytes, up to 32 MiB at any byte address.
+ * @PHYR_FORM_LARGE: 16 bytes, any other range.
+ * @PHYR_NR_FORMS: the number of forms.
+ *
+ * An entry of a chunk that is not packed takes 4 bytes more (the escape)
+ * and counts under its own form.
+ */
+enum phyr_form {
+	PHYR_FORM_PACKED,
+	PHYR_FORM_BLOCK,
+	PHYR_FORM_COUNT,
+	PHYR_FORM_BYTES,
+	PHYR_FORM_LARGE,
+	PHYR_NR_FORMS,
+};
+
 size_t phyr_list_footprint(const struct phyr_list *list);
+void phyr_list_count_forms(const struct phyr_list *list,
+			   unsigned long forms[PHYR_NR_FORMS]);
 unsigned long phyr_list_nr_entries(const struct phyr_list *list);
 bool phyr_list_first_addr(const struct phyr_list *list, phys_addr_t *addr);
 
