@@ -4,8 +4,9 @@
  *
  *   mr_footprint -d DEV -e     a kernel that reports footprints (phyr)
  *   mr_footprint -d DEV        one that does not (stock)
- *   mr_footprint -d DEV -H N   register N MRs of 1 MiB, print "ready", keep
- *                              them until standard input closes
+ *   mr_footprint -d DEV -H N   register N MRs of 1 MiB (fragmented pages),
+ *                              print "ready", keep them until standard
+ *                              input closes
  *
  * With -e, for MRs of fragmented pages, transparent huge pages and a small
  * buffer: the footprint's fields against the layout (pages, runs, entries
@@ -284,17 +285,18 @@ static void check_not_reported(struct ibv_pd *pd)
 	free(buf);
 }
 
-/* -H: @n MRs of 1 MiB for the CLI checks, until standard input closes. */
+/*
+ * -H: @n MRs of 1 MiB of fragmented pages (so that each keeps a list of
+ * its own) for the CLI checks, until standard input closes.
+ */
 static int hold(struct ibv_pd *pd, int n)
 {
 	struct ibv_mr **mr = calloc(n, sizeof(*mr));
-	char *buf = mmap(NULL, (size_t)n * MIB, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf = layout_find("frag_4k")->map((size_t)n * MIB);
 	char c;
 
-	if (!mr || buf == MAP_FAILED)
-		die("mmap");
-	memset(buf, 1, (size_t)n * MIB);
+	if (!mr || !buf)
+		die("frag_4k");
 	for (int i = 0; i < n; i++)
 		if (!(mr[i] = ibv_reg_mr(pd, buf + (size_t)i * MIB, MIB, ACCESS)))
 			die("ibv_reg_mr");

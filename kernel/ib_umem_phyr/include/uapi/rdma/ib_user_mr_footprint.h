@@ -35,7 +35,8 @@
  *	virtual addresses: @dma_bytes is 0.
  * @IB_UVERBS_MR_FOOTPRINT_NO_LIST: the MR keeps no list of pinned pages
  *	(on-demand paging, a dmabuf, no user memory): @cpu_bytes and
- *	@dma_bytes are 0.
+ *	@dma_bytes are 0, and what it keeps instead (an ODP umem's page and
+ *	DMA arrays, a dmabuf's table) is not counted.
  */
 enum ib_uverbs_mr_footprint_flags {
 	IB_UVERBS_MR_FOOTPRINT_EXACT = 1 << 0,
@@ -51,7 +52,9 @@ enum ib_uverbs_mr_footprint_flags {
  * @IB_UVERBS_MR_ENC_COUNT: 12 bytes, a count of equal aligned blocks.
  * @IB_UVERBS_MR_ENC_BYTES: 12 bytes, up to 32 MiB at any byte address.
  * @IB_UVERBS_MR_ENC_LARGE: 16 bytes, any other range.
- * @IB_UVERBS_MR_NR_ENC: the number of encodings.
+ * @IB_UVERBS_MR_NR_ENC: the number of encodings this header knows.
+ * @IB_UVERBS_MR_MAX_ENC: the room for encodings in the struct: later ones
+ *	take unused slots, so the struct need not move.
  *
  * An entry stored behind a 4-byte escape word in a chunk counts under its
  * own encoding.
@@ -63,6 +66,7 @@ enum ib_uverbs_mr_footprint_enc {
 	IB_UVERBS_MR_ENC_BYTES,
 	IB_UVERBS_MR_ENC_LARGE,
 	IB_UVERBS_MR_NR_ENC,
+	IB_UVERBS_MR_MAX_ENC = 8,
 };
 
 /**
@@ -79,7 +83,8 @@ enum ib_uverbs_mr_footprint_enc {
  * @runs: the entries a scatterlist of the pinned pages has: physically
  *	contiguous runs, each at most the device's DMA segment size.
  * @dma_entries: ranges of the DMA list.
- * @entries: entries of the CPU list, per &enum ib_uverbs_mr_footprint_enc.
+ * @entries: entries of the CPU list, per &enum ib_uverbs_mr_footprint_enc;
+ *	0 in the slots of encodings the kernel does not have.
  *
  * The kernel writes as many bytes as userspace gave, up to its own size,
  * and zeroes what userspace gave beyond it; the minimum userspace may give
@@ -96,7 +101,7 @@ struct ib_uverbs_mr_footprint {
 	__aligned_u64 driver_bytes;
 	__aligned_u64 runs;
 	__aligned_u64 dma_entries;
-	__aligned_u64 entries[IB_UVERBS_MR_NR_ENC];
+	__aligned_u64 entries[IB_UVERBS_MR_MAX_ENC];
 };
 
 #endif
