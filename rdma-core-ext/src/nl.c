@@ -371,41 +371,40 @@ static int grow(void **v, size_t *cap, size_t nr, size_t elem)
 }
 
 /* The device index and name at a message's top level */
-static int msg_dev(const void *attrs, size_t len, struct ibphyr_dev *d,
-		   bool *have_index, bool *have_name)
+/* The device a message is about: -EPROTO without its index and name. */
+static int msg_dev(const void *attrs, size_t len, struct ibphyr_dev *d)
 {
 	struct ibphyr_nla_iter it = { attrs, len };
+	bool have_index = false, have_name = false;
 	struct ibphyr_nla a;
 	int ret;
 
-	*have_index = *have_name = false;
 	memset(d, 0, sizeof(*d));
 	while ((ret = ibphyr_priv_nla_next(&it, &a)) == 1) {
 		if (a.type == RDMA_NLDEV_ATTR_DEV_INDEX) {
 			if (ibphyr_priv_nla_u32(&a, &d->index))
 				return -EPROTO;
-			*have_index = true;
+			have_index = true;
 		} else if (a.type == RDMA_NLDEV_ATTR_DEV_NAME) {
 			if (ibphyr_priv_nla_str(&a, d->name, sizeof(d->name)))
 				return -EPROTO;
-			*have_name = true;
+			have_name = true;
 		}
 	}
-	return ret;
+	if (ret)
+		return ret;
+	return have_index && have_name ? 0 : -EPROTO;
 }
 
 int ibphyr_priv_dev_msg(const void *attrs, size_t len, void *arg)
 {
 	struct ibphyr_dev_vec *devs = arg;
-	bool have_index, have_name;
 	struct ibphyr_dev d;
 	int ret;
 
-	ret = msg_dev(attrs, len, &d, &have_index, &have_name);
+	ret = msg_dev(attrs, len, &d);
 	if (ret)
 		return ret;
-	if (!have_index || !have_name)
-		return -EPROTO;
 	if (grow((void **)&devs->v, &devs->cap, devs->nr, sizeof(d)))
 		return -ENOMEM;
 	devs->v[devs->nr++] = d;
@@ -416,16 +415,13 @@ int ibphyr_priv_mr_msg(const void *attrs, size_t len, void *arg)
 {
 	struct ibphyr_mr_vec *mrs = arg;
 	struct ibphyr_nla_iter it = { attrs, len };
-	bool have_index, have_name;
 	struct ibphyr_nla a, e;
 	struct ibphyr_dev d;
 	int ret;
 
-	ret = msg_dev(attrs, len, &d, &have_index, &have_name);
+	ret = msg_dev(attrs, len, &d);
 	if (ret)
 		return ret;
-	if (!have_index || !have_name)
-		return -EPROTO;
 	while ((ret = ibphyr_priv_nla_next(&it, &a)) == 1) {
 		struct ibphyr_nla_iter in = { a.data, a.len };
 
