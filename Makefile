@@ -24,7 +24,7 @@ UNIT_HDRS := $(wildcard tests/user/*.h) $(wildcard $(KSRC)/include/linux/*.h) \
 
 .PHONY: help demo check check-debug fuzz unit bench bench-wall bench-list series series-build deps-unit deps-guest \
         deps-kernel unit-build guest-programs kernels debug-kernel drivers-build drivers-build-each \
-        fresh-machine-check clean rdma-core-ext
+        fresh-machine-check clean rdma-core-ext perftest-patches bench-pair
 
 help:
 	@echo "make demo    stock vs phyr kernel: MR footprint and bandwidth in guests"
@@ -32,9 +32,10 @@ help:
 	@echo "make check-debug  the same on the debug kernel"
 	@echo "make fuzz    the long differential fuzz, stock vs phyr (PHYR_FUZZ_CALLS, PHYR_FUZZ_SEED)"
 	@echo "make unit    userspace unit tests only"
-	@echo "make bench   footprints and instruction-time figures, phyr vs stock (about 22 min)"
+	@echo "make bench   footprints and instruction-time figures, phyr vs stock, and the pair rounds (about 28 min)"
 	@echo "make bench-wall  the wall-clock rounds, added to make bench's report (about 20 min)"
 	@echo "make bench-list  the phyr list alone: bytes/page and rates per layout"
+	@echo "make bench-pair  only the pair rounds: perftest between two guests on one wire, phyr pair vs stock pair (about 6 min)"
 	@echo "make kernels build the stock and phyr kernels (debug-kernel: the debug flavour)"
 	@echo "make series  export the kernel changes as an upstream-style series"
 	@echo "make series-build  the same, and build the tree after each patch"
@@ -54,10 +55,13 @@ fuzz:
 check-debug:
 	@PHYR_CHECK_KERNELS=debug tests/check.sh
 
-unit: deps-unit unit-build rdma-core-ext
+unit: deps-unit unit-build rdma-core-ext perftest-patches
 	@cd $(B) && CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/unit.tap ./tests/unit
 	@$(MAKE) -s -C rdma-core-ext B=$(CURDIR)/$(B)/rdma-core-ext \
 		CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/rdma-core-ext.tap check
+	@$(MAKE) -s -C perftest-patches B=$(CURDIR)/$(B)/perftest-patches \
+		IBPHYR_B=$(CURDIR)/$(B)/rdma-core-ext \
+		CK_TAP_LOG_FILE_NAME=$(CURDIR)/$(B)/perftest-patches.tap check
 
 # libibphyr, ibphyr and their man pages (rdma-core-ext/README.md)
 rdma-core-ext: | deps-unit
@@ -86,12 +90,23 @@ GUEST_VERBS := tests/qemu/guest_verbs.c tests/qemu/guest_verbs.h
 
 guest-programs: $(B)/tests/mr_rdma $(B)/tests/reg_errors $(B)/bench/mr_bench $(B)/tests/phyr_dma_test \
 		$(B)/tests/umem_probe_test $(B)/tests/mr_exit $(B)/tests/mr_fuzz \
-		$(B)/tests/mr_pressure $(B)/tests/mr_footprint
+		$(B)/tests/mr_pressure $(B)/tests/mr_footprint $(B)/tests/xk_rdma perftest-patches
 
 $(B)/tests/mr_rdma: tests/qemu/mr_rdma.c bench/layout.c bench/layout.h $(GUEST_UTIL) Makefile | deps-guest
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/mr_rdma.c tests/qemu/guest_util.c bench/layout.c \
 		-lrdmacm -libverbs -lpthread
+
+# The data-integrity test between two guests (perftest-patches/phyr-perftest-pair)
+$(B)/tests/xk_rdma: tests/qemu/xk_rdma.c bench/layout.c bench/layout.h $(GUEST_UTIL) Makefile | deps-guest
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -Ibench -o $@ tests/qemu/xk_rdma.c tests/qemu/guest_util.c bench/layout.c \
+		-lrdmacm -libverbs -lpthread
+
+# The footprint extension for Debian's perftest (perftest-patches/README.md)
+perftest-patches: rdma-core-ext | deps-unit
+	@$(MAKE) -C perftest-patches B=$(CURDIR)/$(B)/perftest-patches \
+		IBPHYR_B=$(CURDIR)/$(B)/rdma-core-ext all
 
 $(B)/tests/mr_exit: tests/qemu/mr_exit.c $(GUEST_UTIL) $(GUEST_VERBS) Makefile | deps-guest
 	@mkdir -p $(@D)
@@ -152,6 +167,9 @@ bench: guest-programs
 bench-wall: guest-programs
 	@bench/wall.sh
 
+bench-pair: guest-programs
+	@bench/pair.sh
+
 bench-list: $(B)/bench/phyr_list_bench
 	@$(B)/bench/phyr_list_bench | column -t -s "$$(printf '\t')"
 
@@ -178,4 +196,4 @@ fresh-machine-check:
 	@ci/fresh-machine.sh
 
 clean:
-	rm -rf $(B) rdma-core-ext/build
+	rm -rf $(B) rdma-core-ext/build perftest-patches/build

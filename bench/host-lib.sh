@@ -1,6 +1,14 @@
 # shellcheck shell=bash
-# Sourced by bench/run.sh (make bench) and bench/wall.sh (make bench-wall),
-# after ci/lib.sh.
+# Sourced by bench/run.sh (make bench), bench/wall.sh (make bench-wall)
+# and bench/pair.sh (make bench-pair), after ci/lib.sh.
+
+# What every benchmark run needs first: packages, the guest programs (and
+# any further make targets given), the stock and phyr kernels.
+bench_prepare() {
+	"$PHYR_TOP/ci/deps.sh" kernel vm bench
+	make -s -C "$PHYR_TOP" guest-programs "$@"
+	"$PHYR_TOP/ci/build-kernel.sh" stock phyr
+}
 
 # The two kernels the raw figures come from: their build inputs.
 bench_kernels_id() {

@@ -7,7 +7,10 @@
 # 4 GiB guest at a time beside the others), then both kernels under QEMU -icount, one vCPU,
 # PHYR_BENCH_ICOUNT_ROUNDS (default 3) rounds of registration time,
 # pinning alone (the floor, on phyr) and perftest, timed in instructions
-# (bench/guest-icount.sh).  About 22 minutes under TCG.
+# (bench/guest-icount.sh), and last, alone on the host, perftest between
+# two guests on one wire, the phyr pair against the stock pair in
+# alternating wall-clock rounds (bench/pair.sh: results/pair.md).  About
+# 27 minutes under TCG.
 #
 # The wall-clock rounds, which this kind of host times to tens of percent
 # only, are `make bench-wall` (bench/wall.sh); the report shows them
@@ -26,9 +29,7 @@ raw=$PHYR_TOP/build/bench-raw
 start=$(date +%s)
 step() { note "[$(($(date +%s) - start)) s] $*"; }
 
-"$PHYR_TOP/ci/deps.sh" kernel vm bench
-make -s -C "$PHYR_TOP" guest-programs build/bench/phyr_list_bench
-"$PHYR_TOP/ci/build-kernel.sh" stock phyr
+bench_prepare build/bench/phyr_list_bench
 mkdir -p "$raw"
 # Wall-clock rounds of other kernels do not belong beside these figures
 if [ -d "$raw/wall" ] && [ "$(cat "$raw/wall/kernels" 2>/dev/null)" != "$(bench_kernels_id)" ]; then
@@ -104,6 +105,9 @@ done
 
 wait "$hw_path_pid" || true
 trap - EXIT
+step "two guests on one wire: perftest between them, the phyr pair against the stock pair (wall clock, alone on the host)"
+PHYR_BENCH_PREPARED=1 "$PHYR_TOP/bench/pair.sh" > "$raw/pair.log" 2>&1 ||
+	note "a cross-kernel round failed (build/bench-raw/pair.log); results/pair.md has what was measured"
 step "report"
 bench_report
 note "make bench took $(($(date +%s) - start)) s"

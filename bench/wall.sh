@@ -19,9 +19,7 @@ reg_pairs=${PHYR_BENCH_REG_PAIRS:-15}
 raw=$PHYR_TOP/build/bench-raw
 start=$(date +%s)
 
-"$PHYR_TOP/ci/deps.sh" kernel vm bench
-make -s -C "$PHYR_TOP" guest-programs
-"$PHYR_TOP/ci/build-kernel.sh" stock phyr
+bench_prepare
 rm -rf "$raw/wall"
 mkdir -p "$raw/wall"
 note "registration time and perftest in wall-clock time: stock and phyr in turns, $pairs rounds (registration: $reg_pairs)"

@@ -7,7 +7,7 @@ set -euo pipefail
 # Package groups; `ci/deps.sh unit vm` installs two of them.  bsdextrautils
 # is column(1), which make bench-list prints through.
 declare -A group=(
-	[unit]="build-essential pkg-config check libibverbs-dev librdmacm-dev bsdextrautils pandoc"
+	[unit]="build-essential pkg-config check libibverbs-dev librdmacm-dev bsdextrautils pandoc perftest python3"
 	[kernel]="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache xz-utils perl python3 sparse"
 	[vm]="qemu-system-x86 ibverbs-providers ibverbs-utils libibverbs-dev librdmacm-dev rdmacm-utils perftest iproute2 coreutils"
 	[bench]="gnuplot-nox jq"

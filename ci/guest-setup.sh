@@ -34,4 +34,12 @@ for dev in rxe0 rxe1; do
 		sleep 0.1
 	done
 done
+# ci/vm.sh --wire: eth0 joins another guest; rxe2 on it, address 10.0.7.N
+if [ -s /tmp/results/wire ]; then
+	addr=$(cat /tmp/results/wire)
+	ip addr add "$addr/24" dev eth0
+	ip link set eth0 up
+	rdma link add rxe2 type rxe netdev eth0
+	echo "phyr-guest: rxe2 on eth0 ($addr), the wire to the other guest"
+fi
 echo "phyr-guest: rxe0 and rxe1 ready on veth0/veth1, siw0 on veth2 (10.0.9.1)"

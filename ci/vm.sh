@@ -35,6 +35,14 @@ Options:
   -t, --timeout SEC  kill the guest after SEC seconds (default: 600)
   -r, --results DIR  writable folder, /tmp/results in the guest (default: a
                      new folder under build/vm/); it receives console.log
+  -w, --wire LPORT:RPORT:N
+                     a virtio-net card (eth0, MAC 52:54:00:70:00:N) on a QEMU
+                     dgram netdev sending from 127.0.0.1:LPORT to
+                     127.0.0.1:RPORT, the loopback address only: two guests
+                     started with mirrored ports share a wire.  The guest
+                     gives eth0 10.0.7.N/24 and Soft-RoCE device rxe2 on it
+                     (N: 1 to 254).  Dgram needs no listener, so a guest
+                     whose peer never comes only sees no traffic
       --no-setup     skip the veth/rxe setup
       --allow-warn   do not fail on WARNING reports (still printed); for
                      benchmarks that drive stock into its own warnings
@@ -46,7 +54,7 @@ USAGE
 }
 
 kernel=phyr mem=2G smp=2 iommu=none append="" timeout=600 results="" setup=1 quiet=0
-allow_warn=0 icount=0
+allow_warn=0 icount=0 wire=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-k|--kernel) kernel=$2; shift 2 ;;
@@ -56,6 +64,7 @@ while [ $# -gt 0 ]; do
 	-a|--append) append=$2; shift 2 ;;
 	-t|--timeout) timeout=$2; shift 2 ;;
 	-r|--results) results=$2; shift 2 ;;
+	-w|--wire) wire=$2; shift 2 ;;
 	--no-setup) setup=0; shift ;;
 	--allow-warn) allow_warn=1; shift ;;
 	--icount) icount=1; shift ;;
@@ -68,6 +77,14 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || { usage >&2; die "no command to run in the guest"; }
 [[ "$timeout" =~ ^[0-9]+$ ]] || die "--timeout takes seconds, not '$timeout'"
+if [ -n "$wire" ]; then
+	[[ "$wire" =~ ^([0-9]+):([0-9]+):([0-9]+)$ ]] &&
+		[ "${BASH_REMATCH[1]}" -ge 1024 ] && [ "${BASH_REMATCH[1]}" -le 65535 ] &&
+		[ "${BASH_REMATCH[2]}" -ge 1024 ] && [ "${BASH_REMATCH[2]}" -le 65535 ] &&
+		[ "${BASH_REMATCH[3]}" -ge 1 ] && [ "${BASH_REMATCH[3]}" -le 254 ] ||
+		die "--wire takes LPORT:RPORT:N (ports 1024-65535, N 1-254), not '$wire'"
+	wire_lport=${BASH_REMATCH[1]} wire_rport=${BASH_REMATCH[2]} wire_n=${BASH_REMATCH[3]}
+fi
 
 case "$kernel" in
 */*) image=$kernel ;;
@@ -95,10 +112,11 @@ if [ -z "$results" ]; then
 fi
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
-rm -f "$results/exit-status" "$results/console.log" "$results/no-setup"
+rm -f "$results/exit-status" "$results/console.log" "$results/no-setup" "$results/wire"
 rm -rf "$results/scratch"
 mkdir "$results/scratch"
 [ "$setup" = 1 ] || : > "$results/no-setup"
+[ -z "$wire" ] || echo "10.0.7.$wire_n" > "$results/wire"
 # The kernel's build folder, where its modules are (the guest loads them by
 # path: the root it shares is read-only): the folder holding arch/x86/boot.
 kbuild=$(cd "$(dirname "$image")/../../.." && pwd)
@@ -156,9 +174,14 @@ qemu+=(-kernel "$image" -append "$cmdline"
 	-device virtio-9p-pci,fsdev=scratch,mount_tag=scratch
 	# QEMU's edu device: a PCI DMA engine for the dma_map_phyr() tests
 	-device edu,dma_mask=0xffffffffffffffff)
+if [ -n "$wire" ]; then
+	# Both ends on 127.0.0.1: the wire never leaves this machine
+	qemu+=(-netdev "dgram,id=wire,local.type=inet,local.host=127.0.0.1,local.port=$wire_lport,remote.type=inet,remote.host=127.0.0.1,remote.port=$wire_rport"
+		-device "virtio-net-pci,netdev=wire,mac=52:54:00:70:00:$(printf %02x "$wire_n")")
+fi
 
 console=$results/console.log
-[ "$quiet" = 1 ] || note "guest: $(basename "$image") ($kernel), $mem, iommu=$iommu$([ "$icount" = 0 ] || echo ", icount"), console in $console"
+[ "$quiet" = 1 ] || note "guest: $(basename "$image") ($kernel), $mem, iommu=$iommu$([ "$icount" = 0 ] || echo ", icount")$([ -z "$wire" ] || echo ", wire 10.0.7.$wire_n"), console in $console"
 set +e
 if [ "$quiet" = 1 ]; then
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$console" 2>&1

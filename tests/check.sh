@@ -42,6 +42,16 @@ tally_tap rdma-core-ext "$out/rdma-core-ext-sh.tap"
 [ "$ext_rc" = 0 ] || { tail -n 20 "$out/rdma-core-ext.log" >&2
 	tally_fail "rdma-core-ext: make check failed (log: $out/rdma-core-ext.log)"; }
 
+stage "perftest-patches: the footprint extension for perftest (Check, ASan + UBSan; the preload on the host)"
+pp_rc=0
+make -s -C "$PHYR_TOP/perftest-patches" B="$PHYR_TOP/build/perftest-patches" \
+	IBPHYR_B="$PHYR_TOP/build/rdma-core-ext" CK_TAP_LOG_FILE_NAME="$out/perftest-patches.tap" \
+	check > "$out/perftest-patches.log" 2>&1 || pp_rc=$?
+tally_tap perftest-patches "$out/perftest-patches.tap"
+tally_tap perftest-patches "$PHYR_TOP/build/perftest-patches/check-sh.tap"
+[ "$pp_rc" = 0 ] || { tail -n 20 "$out/perftest-patches.log" >&2
+	tally_fail "perftest-patches: make check failed (log: $out/perftest-patches.log)"; }
+
 stage "guest test programs"
 make -s -C "$PHYR_TOP" guest-programs > "$out/guest-build.log" 2>&1 ||
 	{ cat "$out/guest-build.log" >&2; tally_fail "vm: the guest test programs do not build"; }
@@ -99,11 +109,12 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 	tally_tap "vm/$k/mlx5" "$out/vm-$k/mlx5.tap"
 	tally_tap "vm/$k" "$out/vm-$k/smoke.tap"
 	tally_tap "vm/$k/footprint" "$out/vm-$k/footprint.tap"
+	tally_tap "vm/$k/perftest-fp" "$out/vm-$k/perftest-fp.tap"
 	tally_tap "vm/$k/umem_probe" "$out/vm-$k/umem_probe.tap"
 	tally_tap "vm/$k/integrity" "$out/vm-$k/integrity.tap"
 	tally_tap "vm/$k/fuzz" "$out/vm-$k/fuzz.tap"
 	[ "$k" = stock ] || tally_tap "vm/$k/phyr_dma" "$out/vm-$k/phyr_dma.tap"
-	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,footprint,umem_probe,phyr_dma,integrity,fuzz}.tap 2>/dev/null | grep -q '^not ok'; then
+	if [ "$vm_rc" != 0 ] && ! cat "$out/vm-$k/"{mlx5,smoke,footprint,perftest-fp,umem_probe,phyr_dma,integrity,fuzz}.tap 2>/dev/null | grep -q '^not ok'; then
 		tally_fail "vm/$k: the guest run failed (status $vm_rc, console: $out/vm-$k/console.log)"
 	fi
 	[ -s "$out/vm-$k/footprint-vs-free" ] &&
@@ -140,6 +151,24 @@ for k in ${PHYR_CHECK_KERNELS:-stock phyr debug}; do
 		done
 	fi
 done
+
+# Two kernels on one wire (perftest-patches/): a stock and a phyr guest
+# joined over 127.0.0.1, perftest WRITE, READ and SEND both ways and the
+# data-integrity test across them; then two phyr guests.
+want_kernels=" ${PHYR_CHECK_KERNELS:-stock phyr debug} "
+if [[ "$want_kernels" == *" stock "* && "$want_kernels" == *" phyr "* ]]; then
+	for pair in stock,phyr phyr,phyr; do
+		stage "two guests on one wire: $pair"
+		pair_rc=0
+		"$PHYR_TOP/perftest-patches/phyr-perftest-pair" --quiet -k "$pair" -t 900 \
+			--plan "$PHYR_TOP/tests/pair/${pair/,/-}.plan" -o "$out/pair-${pair/,/-}" \
+			--tap "$out/pair-${pair/,/-}.tap" > "$out/pair-${pair/,/-}.txt" 2>&1 || pair_rc=$?
+		tail -n 1 "$out/pair-${pair/,/-}.txt" >&2
+		tally_tap "pair/$pair" "$out/pair-${pair/,/-}.tap"
+		[ "$pair_rc" = 0 ] || grep -q '^not ok' "$out/pair-${pair/,/-}.tap" 2>/dev/null ||
+			tally_fail "pair/$pair: the run failed (status $pair_rc, report: $out/pair-${pair/,/-}.txt)"
+	done
+fi
 
 # The differential fuzz: the same seed's calls must get the same answers
 # from stock and phyr, and from phyr and debug (over the calls both made).

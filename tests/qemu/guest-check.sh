@@ -3,7 +3,8 @@
 #   guest-check.sh [phyr [big]] [FUZZ_CALLS]
 # mlx5_core and mlx5_ib loaded and unloaded (mlx5.tap; on kernels with the
 # phyr code this runs mlx5_ib's KUnit suite), the smoke tests (smoke.tap),
-# MR footprints through rdma-core-ext (footprint.tap), the hardware
+# MR footprints through rdma-core-ext (footprint.tap), perftest with the
+# footprint extension of perftest-patches/ (perftest-fp.tap), the hardware
 # path's umem through bench/umem_probe (umem_probe.tap) and
 # the data integrity tests on rxe and siw (integrity.tap).  With "phyr"
 # (kernels with the phyr code) also the pin_user_pages_phyr()/dma_map_phyr() tests (phyr_dma.tap),
@@ -27,6 +28,8 @@ cat /tmp/results/smoke.tap
 took "smoke tests"
 "$here/guest-footprint.sh" "${1:-}" || status=1
 took "MR footprints (rdma-core-ext)"
+"$here/guest-perftest-fp.sh" "$([ "${1:-}" = phyr ] && echo phyr || echo stock)" > /dev/null || status=1
+took "perftest with the footprint extension (perftest-patches)"
 "$here/guest-umem-probe.sh" || status=1
 took "hardware path (umem_probe)"
 if [ "${1:-}" = phyr ]; then

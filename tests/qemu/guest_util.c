@@ -88,6 +88,21 @@ long vm_pin_kb(void)
 	return v;
 }
 
+size_t parse_size(const char *s)
+{
+	char *end;
+	size_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G': v <<= 10; /* fall through */
+	case 'M': v <<= 10; /* fall through */
+	case 'K': v <<= 10; end++; break;
+	case 0: break;
+	default: return 0;
+	}
+	return *end ? 0 : v;
+}
+
 int fork_unprivileged(unsigned long memlock)
 {
 	struct rlimit lim = { memlock, memlock };

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
 /*
  * What the guest test programs (phyr_dma_test, reg_errors) share: TAP
- * output, the kernel's pin accounting and fail-nth fault injection.
+ * output, the kernel's pin accounting, fail-nth fault injection and size
+ * arguments.
  */
 #ifndef PHYR_GUEST_UTIL_H
 #define PHYR_GUEST_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 extern int tap_tests, tap_failures;
 
@@ -21,6 +23,9 @@ void write_file(const char *path, const char *val);
 long long pins_held(void);
 /* VmPin of this process in kB (mm->pinned_vm). */
 long vm_pin_kb(void);
+
+/* @s in bytes, with an optional K, M or G suffix; 0 if it is not a size. */
+size_t parse_size(const char *s);
 
 /*
  * Fork a child that runs without root (so without CAP_IPC_LOCK) under

@@ -1176,21 +1176,6 @@ static void usage(FILE *f)
 		"Prints TAP.\n");
 }
 
-static size_t parse_size(const char *s)
-{
-	char *end;
-	size_t v = strtoull(s, &end, 0);
-
-	switch (*end) {
-	case 'G': v <<= 10; /* fall through */
-	case 'M': v <<= 10; /* fall through */
-	case 'K': v <<= 10; end++; break;
-	case 0: break;
-	default: return 0;
-	}
-	return *end ? 0 : v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct { size_t size, offset; } cases[] = {
